@@ -1,0 +1,66 @@
+"""``Idempotency-Key`` support for POST endpoints used by agency systems.
+
+An agency's system that times out and retries must not create a second freeze order. The first
+request stores its answer under (user, key, endpoint) in the same transaction as the object it
+creates; a retry gets the stored answer. Two concurrent requests with one key serialize on the
+unique index: the second waits for the first to commit and then reads its answer.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+
+from core.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+
+
+def _body_hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def idempotent(request, endpoint: str, handler) -> Response:
+    """Run ``handler()`` (which returns a DRF Response) at most once per Idempotency-Key."""
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        return handler()
+    if len(key) > 128:
+        return Response(
+            {"detail": _("Idempotency-Key 不能超过 128 个字符。")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    body_hash = _body_hash(request.data)
+    with transaction.atomic():
+        record, created = IdempotencyKey.objects.select_for_update().get_or_create(
+            user=request.user, key=key, endpoint=endpoint, defaults={"request_hash": body_hash}
+        )
+        if not created:
+            if record.request_hash != body_hash:
+                return Response(
+                    {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。")},
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            if record.response_status is not None:
+                response = Response(record.response_body, status=record.response_status)
+                response["Idempotent-Replayed"] = "true"
+                return response
+        response = handler()
+        if response.status_code < 500:
+            record.response_status = response.status_code
+            record.response_body = response.data
+            record.save(update_fields=["response_status", "response_body"])
+        else:
+            transaction.set_rollback(True)
+        return response
+
+
+class IdempotentCreateMixin:
+    """Mixin for a DRF ``CreateModelMixin`` view: POST honours the Idempotency-Key header."""
+
+    def create(self, request, *args, **kwargs):
+        parent = super().create
+        return idempotent(request, request.path, lambda: parent(request, *args, **kwargs))

@@ -1,0 +1,75 @@
+"""Who sees which menu entry, and where each user lands after logging in.
+
+One table, read by the menu and by the landing redirect, so the two never disagree. A user
+lands on the first entry they may see.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.choices import POLICE_KINDS, RECEIVING_KINDS, AgencyKind, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    kinds: frozenset | None = None  # None: every agency kind
+    roles: frozenset | None = None  # None: every role
+
+    def visible_to(self, user) -> bool:
+        if user.is_superuser:
+            return True
+        kind_ok = self.kinds is None or user.agency_kind in self.kinds
+        role_ok = self.roles is None or user.role in self.roles
+        return kind_ok and role_ok
+
+
+CASE_READERS = POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT}
+
+NAV_ITEMS = [
+    NavItem("dashboards:home", _("领导驾驶舱"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem(
+        "alerts:tasks",
+        _("今日任务"),
+        kinds=frozenset({AgencyKind.COMMUNITY, AgencyKind.POLICE_STATION}),
+        roles=frozenset({Role.GRID_WORKER}),
+    ),
+    NavItem("cases:queue", _("案件研判"), kinds=frozenset(CASE_READERS)),
+    NavItem("alerts:inbox", _("收件箱"), kinds=frozenset(RECEIVING_KINDS)),
+    NavItem("alerts:tasks", _("劝阻任务"), kinds=frozenset({AgencyKind.COMMUNITY})),
+    NavItem("alerts:board", _("协查请求"), kinds=frozenset(POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem(
+        "propaganda:home",
+        _("反诈宣传"),
+        kinds=frozenset(
+            {
+                AgencyKind.PUBLICITY_DEPARTMENT,
+                AgencyKind.COMMUNITY,
+                AgencyKind.ANTI_FRAUD_CENTRE,
+                AgencyKind.LEADERSHIP_OFFICE,
+            }
+        ),
+    ),
+    NavItem("agencies:directory", _("成员单位")),
+    NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
+    NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+]
+
+
+def menu_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    seen, items = set(), []
+    for item in NAV_ITEMS:
+        if item.url_name not in seen and item.visible_to(user):
+            seen.add(item.url_name)
+            items.append(item)
+    return items
+
+
+def landing_url(user) -> str:
+    items = menu_for(user)
+    return reverse(items[0].url_name) if items else reverse("agencies:directory")
