@@ -147,7 +147,14 @@ def seed_agencies(*, password: str | None = None) -> dict[str, int]:
     for username, name, agency, role, service in USERS:
         user, created = User.objects.update_or_create(
             username=username,
-            defaults={"first_name": name, "agency": agencies[agency], "role": role, "is_service_account": service},
+            defaults={
+                "first_name": name,
+                "agency": agencies[agency],
+                "role": role,
+                "is_service_account": service,
+                # Agency admins manage their agency's users and routing keys in the admin site.
+                "is_staff": role == Role.AGENCY_ADMIN,
+            },
         )
         if created or not user.check_password(password):
             user.set_password(password)

@@ -201,6 +201,9 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "agency" not in update_fields:
+            return  # e.g. the last_login update at every login
         # Keep the user in exactly their agency's group (guardian shares objects per group).
         agency_groups = self.groups.filter(name__startswith="agency:")
         wanted = self.agency.group if self.agency_id and self.agency.group_id else None

@@ -3,6 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from .filtersets import AgencyFilterSet
 from .models import Agency
+from .selectors import agency_directory, sees_agency_members
 
 
 class AgencyDirectoryView(LoginRequiredMixin, ListView):
@@ -28,4 +29,7 @@ class AgencyDetailView(LoginRequiredMixin, DetailView):
     template_name = "agencies/detail.html"
 
     def get_queryset(self):
-        return Agency.objects.restrict(self.request.user).select_related("region", "parent")
+        return agency_directory(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(show_members=sees_agency_members(self.request.user), **kwargs)

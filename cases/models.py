@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.querysets import RestrictedQuerySet
+from guardian.models import GroupObjectPermissionBase
 
 from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
 
@@ -43,14 +43,14 @@ class Ring(models.Model):
 
     class Meta:
         verbose_name = _("团伙串并")
+        indexes = [models.Index(fields=["-case_count"], name="ring_size_idx")]
         verbose_name_plural = _("团伙串并")
 
     def __str__(self):
         return f"R{self.pk}"
 
 
-class CaseQuerySet(RestrictedQuerySet):
-    pass  # the visibility rule is defined in cases.querysets (see the cases issue)
+from .querysets import CaseQuerySet  # noqa: E402  (the visibility rule lives there)
 
 
 class Case(models.Model):
@@ -85,6 +85,9 @@ class Case(models.Model):
     priority = models.PositiveSmallIntegerField(_("优先级"), default=0, db_index=True)
     priority_override = models.PositiveSmallIntegerField(_("人工优先级"), null=True, blank=True)
     priority_override_reason = models.CharField(_("调整理由"), max_length=200, blank=True)
+    # What the formula gave; ``priority`` is the effective value (the override when set) so
+    # that the queue orders by one indexed column.
+    priority_computed = models.PositiveSmallIntegerField(_("计算优先级"), default=0)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("研判人"),
@@ -117,6 +120,16 @@ class Case(models.Model):
         verbose_name_plural = _("案件")
         ordering = ["-priority", "-reported_at"]
         permissions = [("view_shared_case", _("查看共享案件"))]
+        indexes = [
+            # The triage queue: open cases by priority (partial, so closed cases cost nothing).
+            models.Index(
+                fields=["-priority", "-reported_at", "-id"],
+                name="case_queue_open_idx",
+                condition=models.Q(status__in=["new", "triaged", "investigating"]),
+            ),
+            models.Index(fields=["region", "-priority", "-reported_at"], name="case_region_queue_idx"),
+            models.Index(fields=["reporting_agency", "-reported_at"], name="case_reporter_idx"),
+        ]
 
     def __str__(self):
         return self.number
@@ -138,6 +151,7 @@ class Victim(models.Model):
 
     class Meta:
         verbose_name = _("受害人")
+        indexes = [models.Index(fields=["name"], name="victim_name_idx")]
         verbose_name_plural = _("受害人")
 
     def __str__(self):
@@ -156,6 +170,13 @@ class Indicator(models.Model):
     # Set when the value is on the benign warning list or is shared by suspiciously many
     # cases: it is then kept but no longer ties cases into a ring until a person decides.
     is_linkable = models.BooleanField(_("参与串并"), default=True)
+    # The ring every case carrying this (linkable) indicator belongs to: kept by cases.linking.
+    ring = models.ForeignKey(
+        Ring, verbose_name=_("团伙"), null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    needs_review = models.BooleanField(_("待人工复核"), default=False, db_index=True)
+    review_reason = models.CharField(_("复核原因"), max_length=200, blank=True)
+    flagged_at = models.DateTimeField(_("标记时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("涉案线索")
@@ -206,3 +227,48 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind}"
+
+
+class BenignIndicator(models.Model):
+    """A value that must never tie cases together (a bank hotline, a platform's main domain).
+
+    For URLs an entry with ``kind=url`` and a bare registrable domain (``taobao.com``) covers
+    every URL under that domain.
+    """
+
+    kind = models.CharField(_("类型"), max_length=10, choices=IndicatorKind.choices)
+    value = models.CharField(_("规范值"), max_length=255)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("白名单线索")
+        verbose_name_plural = _("白名单线索")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="uniq_benign_indicator")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out per region code and year (one upsert per intake)."""
+
+    region_code = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region_code", "year"], name="uniq_case_sequence")]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct-FK table for sharing a case with an agency's group (fast joins)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_shares")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["group", "content_object"], name="case_share_group_idx")]

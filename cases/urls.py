@@ -1,8 +1,25 @@
 from django.urls import path
 
-from core.views import placeholder
+from .views import case, imports, intake, queue, rings
 
 app_name = "cases"
 urlpatterns = [
-    path("", placeholder, {"title": "案件研判"}, name="queue"),
+    path("", queue.QueueView.as_view(), name="queue"),
+    path("_rows/", queue.QueueRowsView.as_view(), name="queue_rows"),
+    path("_counts/", queue.QueueCountsView.as_view(), name="queue_counts"),
+    path("new/", intake.IntakeView.as_view(), name="new"),
+    path("new/_check/", intake.ValidateFieldView.as_view(), name="validate"),
+    path("import/", imports.ImportView.as_view(), name="import"),
+    path("import/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
+    path("import/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
+    path("import/template.csv", imports.ImportTemplateView.as_view(), name="import_template"),
+    path("lookup/", rings.LookupView.as_view(), name="lookup"),
+    path("rings/<int:pk>/", rings.RingDetailView.as_view(), name="ring"),
+    path("<int:pk>/", case.CaseDetailView.as_view(), name="detail"),
+    path("<int:pk>/_timeline/", case.TimelineView.as_view(), name="timeline"),
+    path("<int:pk>/assign/", case.case_assign_view, name="assign"),
+    path("<int:pk>/transition/", case.case_transition_view, name="transition"),
+    path("<int:pk>/priority/", case.case_override_view, name="override"),
+    path("<int:pk>/share/", case.case_share_view, name="share"),
+    path("victims/<int:pk>/reveal/<str:field>/", case.victim_reveal_view, name="victim_reveal"),
 ]

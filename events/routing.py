@@ -1,3 +1,5 @@
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from .consumers import EventConsumer
+
+websocket_urlpatterns: list = [path("ws/events/", EventConsumer.as_asgi())]

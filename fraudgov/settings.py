@@ -108,7 +108,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A short group expiry: channels-redis keeps messages for dead channels otherwise.
-            "CONFIG": {"hosts": [REDIS_URL], "group_expiry": 300, "capacity": 1500},
+            # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis' BZPOPMIN wait,
+            # so an idle consumer's read timed out and killed the socket: give reads headroom.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "group_expiry": 300,
+                       "capacity": 1500},
         }
     }
     CACHES = {
@@ -213,6 +216,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "role" field with different choices; name each enum so
+    # the schema is stable (and check --deploy stays free of drf-spectacular warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.choices.AgencyKind",
+        "RoutingKeyKindEnum": "agencies.choices.RoutingKeyKind",
+        "UserRoleEnum": "agencies.choices.Role",
+        "IndicatorKindEnum": "cases.choices.IndicatorKind",
+        "IndicatorRoleEnum": "cases.choices.IndicatorRole",
+        "RequestKindEnum": "alerts.choices.RequestKind",
+        "TargetKindEnum": "alerts.choices.TargetKind",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from agencies.models import Agency, Region, RoutingKey, User
+from agencies.selectors import sees_agency_members
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -21,16 +22,32 @@ class AgencyBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind"]
 
 
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "role", "phone", "email", "is_service_account"]
+
+
 class AgencySerializer(serializers.ModelSerializer):
+    """A directory entry; ``members`` (the agency's active users) only for centres and leadership."""
+
     region = RegionSerializer(read_only=True)
     routing_keys = RoutingKeySerializer(many=True, read_only=True)
+    members = MemberSerializer(source="active_members", many=True, read_only=True, required=False)
 
     class Meta:
         model = Agency
         fields = [
             "id", "code", "name", "kind", "region", "parent", "is_active",
-            "duty_contact", "duty_phone", "routing_keys",
+            "duty_contact", "duty_phone", "routing_keys", "members",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not sees_agency_members(request.user):
+            fields.pop("members")
+        return fields
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 from rest_framework import viewsets
 
 from agencies.filtersets import AgencyFilterSet
-from agencies.models import Agency
+from agencies.selectors import agency_directory
 
 from .serializers import AgencySerializer
 
@@ -13,8 +13,4 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AgencyFilterSet
 
     def get_queryset(self):
-        return (
-            Agency.objects.restrict(self.request.user)
-            .select_related("region")
-            .prefetch_related("routing_keys")
-        )
+        return agency_directory(self.request.user)

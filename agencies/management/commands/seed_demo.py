@@ -22,4 +22,10 @@ class Command(BaseCommand):
 
 def _later_seeds():
     """Seed functions of the other apps, in dependency order."""
-    return []
+    from alerts.demo import seed_requests
+
+    from cases.demo import seed_cases
+
+    seeds = [("cases", seed_cases)]
+    seeds.append(("requests", seed_requests))  # keep after the cases seed: requests point at cases
+    return seeds

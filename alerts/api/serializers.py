@@ -1,0 +1,94 @@
+"""API shapes. Reads go through alerts.payloads so each side gets exactly its view."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agencies.models import Region
+from cases.models import Case
+
+from ..choices import DissuasionOutcome, RequestKind, TargetKind
+from ..models import Request, Signal
+from ..payloads import request_view_for
+
+
+class RequestSerializer(serializers.Serializer):
+    """A request as the caller's agency may see it: the receiver gets the minimal view (case
+    number, typology, amount, target, requesting officer), the issuing side the full one."""
+
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=RequestKind.choices, read_only=True)
+    status = serializers.CharField(read_only=True)
+    case_number = serializers.CharField(read_only=True)
+    typology = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    target_kind = serializers.CharField(read_only=True)
+    target_value = serializers.CharField(read_only=True)
+    requesting_officer = serializers.CharField(read_only=True)
+    issuing_agency = serializers.CharField(read_only=True)
+    routing_reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    ack_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    complete_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    escalated = serializers.BooleanField(read_only=True)
+    target_agency = serializers.CharField(read_only=True, required=False, help_text=_("仅发起方可见"))
+    amount_secured = serializers.CharField(read_only=True, required=False, allow_null=True)
+    balance = serializers.CharField(read_only=True, required=False, allow_null=True)
+    result = serializers.JSONField(read_only=True, required=False)
+
+    def to_representation(self, instance):
+        user = self.context["request"].user
+        return request_view_for(instance, user.agency_id if user.agency_id else -1)
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RequestKind.choices, label=_("类型"))
+    target_kind = serializers.ChoiceField(choices=TargetKind.choices, label=_("目标类型"))
+    target_value = serializers.CharField(max_length=255, required=False, allow_blank=True, label=_("目标"))
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False, allow_null=True, label=_("案件"))
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=0, label=_("金额"))
+    note = serializers.CharField(required=False, allow_blank=True, label=_("说明"))
+    target_bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    legal_notice_number = serializers.CharField(max_length=64, required=False, allow_blank=True, label=_("法律文书编号"))
+    legal_notice_file = serializers.FileField(required=False, allow_null=True, label=_("法律文书"))
+    term_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
+    person_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    person_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    person_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    person_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
+
+    def validate_case(self, case):
+        user = self.context["request"].user
+        if case is not None and not Case.objects.restrict(user).filter(pk=case.pk).exists():
+            raise serializers.ValidationError(_("案件不存在或无权访问。"))
+        return case
+
+
+class OnwardTransferSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    transferred_at = serializers.DateTimeField()
+    destination_account = serializers.CharField(max_length=64)
+    destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class CompleteSerializer(serializers.Serializer):
+    amount_secured = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
+    balance = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
+    onward_transfers = OnwardTransferSerializer(many=True, required=False)
+    answer = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=DissuasionOutcome.choices, required=False, allow_blank=True)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("退回理由"))
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
+    task_number = serializers.CharField(source="task.number", read_only=True, default=None)
+
+    class Meta:
+        model = Signal
+        fields = ["id", "received_at", "resident_name", "resident_id_number", "resident_phone", "region", "reason",
+                  "indicator_kind", "indicator_value", "amount", "task_number"]
+        read_only_fields = ["id", "received_at", "task_number"]

@@ -1,0 +1,113 @@
+"""The requests API: list/create/retrieve and the lifecycle moves, plus signals."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.idempotency import idempotent
+
+from ..filtersets import RequestFilterSet
+from ..models import Request
+from ..selectors import request_list
+from ..services import RequestError, request_acknowledge, request_create, request_not_subscriber, request_reject
+from ..services_results import request_complete
+from ..services_signals import signal_receive
+from .serializers import CompleteSerializer, RejectSerializer, RequestCreateSerializer, RequestSerializer, SignalSerializer
+
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                               description="The same key twice makes one request.")
+
+
+def _error(exc) -> Response:
+    if isinstance(exc, ValidationError):
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": exc.message}, status=exc.status_code)
+
+
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Requests my agency issued or received; a receiving agency sees only its own."""
+
+    serializer_class = RequestSerializer
+    filterset_class = RequestFilterSet
+
+    def get_queryset(self):
+        return request_list(user=self.request.user)
+
+    @extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer}, parameters=[IDEMPOTENCY])
+    def create(self, request):
+        def handler():
+            form = RequestCreateSerializer(data=request.data, context={"request": request})
+            form.is_valid(raise_exception=True)
+            try:
+                req = request_create(issuer=request.user, http_request=request, **form.validated_data)
+            except (ValidationError, RequestError) as exc:
+                return _error(exc)
+            return Response(RequestSerializer(req, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, request.path, handler)
+
+    def _move(self, request, pk, service, **kwargs):
+        get_object_or_404(self.get_queryset(), pk=pk)  # not visible -> 404, never 403
+
+        def handler():
+            try:
+                req = service(request_id=int(pk), actor=request.user, http_request=request, **kwargs)
+            except (ValidationError, RequestError) as exc:
+                return _error(exc)
+            return Response(RequestSerializer(req, context={"request": request}).data)
+
+        return idempotent(request, request.path, handler)
+
+    @extend_schema(request=None, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._move(request, pk, request_acknowledge)
+
+    @extend_schema(request=CompleteSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        form = CompleteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._move(request, pk, request_complete, **form.validated_data)
+
+    @extend_schema(request=RejectSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        form = RejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._move(request, pk, request_reject, reason=form.validated_data["reason"])
+
+    @extend_schema(request=None, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"], url_path="not-subscriber")
+    def not_subscriber(self, request, pk=None):
+        return self._move(request, pk, request_not_subscriber)
+
+
+class SignalViewSet(viewsets.GenericViewSet):
+    """Early-warning signals posted by a bank, carrier or platform."""
+
+    serializer_class = SignalSerializer
+
+    def get_queryset(self):
+        from ..models import Signal
+
+        return Signal.objects.restrict(self.request.user).select_related("task", "region")
+
+    @extend_schema(request=SignalSerializer, responses={201: SignalSerializer}, parameters=[IDEMPOTENCY])
+    def create(self, request):
+        def handler():
+            form = SignalSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            try:
+                signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
+            except (ValidationError, RequestError) as exc:
+                return _error(exc)
+            return Response(SignalSerializer(signal).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, request.path, handler)
+
+
+__all__ = ["RequestViewSet", "SignalViewSet", "Request"]

@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestKind(models.TextChoices):
+    STOP_PAYMENT = "stop_payment", _("紧急止付")
+    FREEZE = "freeze", _("冻结")
+    NUMBER_BLOCK = "number_block", _("号码阻断")
+    TAKEDOWN = "takedown", _("涉诈网址/账号处置")
+    INFO_QUERY = "info_query", _("信息查询")
+    DISSUASION = "dissuasion", _("劝阻任务")
+
+
+class RequestStatus(models.TextChoices):
+    CREATED = "created", _("已创建")
+    DELIVERED = "delivered", _("已送达")
+    ACKNOWLEDGED = "acknowledged", _("已签收")
+    COMPLETED = "completed", _("已办结")
+    REJECTED = "rejected", _("已退回")
+    FAILED = "failed", _("失败")
+
+
+OPEN_STATUSES = (RequestStatus.CREATED, RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED)
+
+
+class TargetKind(models.TextChoices):
+    ACCOUNT = "account", _("银行卡/账号")
+    PHONE = "phone", _("电话号码")
+    URL = "url", _("网址")
+    APP = "app", _("应用")
+    SOCIAL = "social", _("社交账号")
+    PERSON = "person", _("人员")
+
+
+class FreezeAction(models.TextChoices):
+    FREEZE = "freeze", _("冻结")
+    RENEW = "renew", _("续冻")
+    RELEASE = "release", _("解冻")
+
+
+class DissuasionOutcome(models.TextChoices):
+    DISSUADED = "dissuaded", _("已劝阻")
+    ALREADY_PAID = "already_paid", _("已被骗")
+    UNREACHABLE = "unreachable", _("联系不上")
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("收到的")
+    OUT = "out", _("发出的")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")

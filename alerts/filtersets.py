@@ -1,0 +1,35 @@
+"""One FilterSet for the request pages and the API list."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Direction, RequestKind, RequestStatus
+from .models import Request
+
+
+class RequestFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices, label=_("类型"))
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices, label=_("状态"))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction", label=_("方向"))
+    since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("更新于此后"))
+    escalated = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True, label=_("已督办"))
+    q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
+
+    class Meta:
+        model = Request
+        fields = ["kind", "status", "direction", "since", "escalated", "q"]
+
+    def filter_direction(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if user is None or not getattr(user, "agency_id", None):
+            return queryset
+        if value == Direction.IN:
+            return queryset.filter(Q(target_agency_id=user.agency_id) | Q(secondary_agency_id=user.agency_id))
+        return queryset.filter(issuing_agency_id=user.agency_id)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(target_value__icontains=value) | Q(case__number__icontains=value))

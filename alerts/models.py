@@ -1,0 +1,253 @@
+"""Requests between agencies (stop-payment, freeze, block, takedown, query, dissuasion), the
+signals that start dissuasion, the outbox that makes delivery lossless, deadlines and proposals.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    DissuasionOutcome,
+    FreezeAction,
+    ProposalStatus,
+    RequestKind,
+    RequestStatus,
+    TargetKind,
+)
+from .querysets import RequestQuerySet, SignalQuerySet
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Request(models.Model):
+    """One request from an issuing agency (usually the centre) to one receiving agency.
+
+    ``target_agency`` is empty until routing decided (or a person routed it by hand, see
+    ``needs_manual_routing``). ``routing_reason`` explains the choice to both sides and
+    ``routing_tried`` lists agencies already tried so a re-route never returns to one.
+    A dissuasion task goes to a police station (``target_agency``) AND a community
+    (``secondary_agency``); both may action it.
+    """
+
+    number = models.CharField(_("请求编号"), max_length=32, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=RequestKind.choices, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.CREATED, db_index=True
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上一级请求"), null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ons"
+    )
+    issuing_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("发起单位"), on_delete=models.PROTECT, related_name="issued_requests"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("接收单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="received_requests",
+    )
+    secondary_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("协办社区"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="secondary_requests",
+    )
+    # What the request is about: an account, a phone number, a URL/app/social account or a person.
+    target_kind = models.CharField(_("目标类型"), max_length=10, choices=TargetKind.choices)
+    target_value = models.CharField(_("目标"), max_length=255)
+    target_bank_name = models.CharField(_("目标开户行"), max_length=100, blank=True)
+    amount = models.DecimalField(_("涉案金额（元）"), default=Decimal("0"), **MONEY)
+    note = models.TextField(_("说明"), blank=True)
+    # Routing
+    routing_reason = models.CharField(_("路由依据"), max_length=300, blank=True)
+    routing_tried = models.JSONField(_("已尝试单位"), default=list, blank=True)
+    needs_manual_routing = models.BooleanField(_("待人工分派"), default=False, db_index=True)
+    # Freeze specifics
+    legal_notice_number = models.CharField(_("法律文书编号"), max_length=64, blank=True)
+    legal_notice_file = models.FileField(_("法律文书"), upload_to="legal_notices/%Y/%m/", blank=True)
+    term_months = models.PositiveSmallIntegerField(_("冻结期限（月）"), null=True, blank=True)
+    freeze_action = models.CharField(_("冻结操作"), max_length=10, choices=FreezeAction.choices, blank=True)
+    # Stop-payment and freeze validity (48 h, extendable once; or the freeze term).
+    effective_until = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    # Person (dissuasion / query about a person). Personal data: masked in views.
+    person_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    person_id_number = models.CharField(_("身份证号"), max_length=18, blank=True, db_index=True)
+    person_phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    person_region = models.ForeignKey(
+        "agencies.Region", verbose_name=_("居住地"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Lifecycle
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reject_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
+    ack_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True, db_index=True)
+    complete_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True, db_index=True)
+    escalated_at = models.DateTimeField(_("超时督办时间"), null=True, blank=True, db_index=True)
+    # Results (stop-payment/freeze: amounts; query: answer; dissuasion: outcome)
+    amount_secured = models.DecimalField(_("止付/冻结金额（元）"), null=True, blank=True, **MONEY)
+    balance = models.DecimalField(_("账户余额（元）"), null=True, blank=True, **MONEY)
+    outcome = models.CharField(_("劝阻结果"), max_length=20, choices=DissuasionOutcome.choices, blank=True)
+    result = models.JSONField(_("办理结果"), default=dict, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协查请求")
+        verbose_name_plural = _("协查请求")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_agency", "status", "-created_at"]),
+            models.Index(fields=["secondary_agency", "status"]),
+            models.Index(fields=["issuing_agency", "-created_at"]),
+            models.Index(fields=["case", "kind", "target_value"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RequestStatus.CREATED, RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED)
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
+
+
+class OnwardTransfer(models.Model):
+    """Money that had already left the account when the bank acted; chased by a follow-on."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="onward_transfers")
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    transferred_at = models.DateTimeField(_("转出时间"))
+    destination_account = models.CharField(_("转入账号"), max_length=64)
+    destination_bank = models.CharField(_("转入银行"), max_length=100, blank=True)
+    follow_on = models.OneToOneField(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_transfer"
+    )
+
+    class Meta:
+        verbose_name = _("资金转出")
+        verbose_name_plural = _("资金转出")
+        ordering = ["transferred_at", "id"]
+
+
+class Outbox(models.Model):
+    """Written in the same transaction as its request: what still has to be routed/delivered.
+
+    A crash between commit and enqueue loses nothing: the beat sweep re-enqueues rows whose
+    ``delivered_at`` is still empty after a few seconds.
+    """
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="outbox")
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("投递队列")
+        verbose_name_plural = _("投递队列")
+
+
+class DeadlinePolicy(models.Model):
+    """Response deadlines of one request kind, editable by the leadership office."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=RequestKind.choices, unique=True)
+    ack_minutes = models.PositiveIntegerField(_("签收时限（分钟）"), null=True, blank=True)
+    complete_minutes = models.PositiveIntegerField(_("办结时限（分钟）"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Signal(models.Model):
+    """An early warning from a bank, carrier or platform about a resident about to be defrauded."""
+
+    source_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("预警单位"), on_delete=models.PROTECT, related_name="signals"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True, db_index=True)
+    resident_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    resident_id_number = models.CharField(_("身份证号"), max_length=18, blank=True, db_index=True)
+    resident_phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    region = models.ForeignKey(
+        "agencies.Region", verbose_name=_("居住地"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("预警原因"), max_length=300)
+    indicator_kind = models.CharField(_("线索类型"), max_length=10, blank=True)
+    indicator_value = models.CharField(_("涉诈线索"), max_length=255, blank=True)
+    amount = models.DecimalField(_("涉及金额（元）"), null=True, blank=True, **MONEY)
+    task = models.ForeignKey(
+        Request, verbose_name=_("劝阻任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警信息")
+        verbose_name_plural = _("预警信息")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"S{self.pk}"
+
+
+class ReturnProposal(models.Model):
+    """Pro-rata return of the money held by a freeze to the ring's victims, for the centre."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="return_proposals")
+    total = models.DecimalField(_("可返还金额（元）"), **MONEY)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("按比例返还方案")
+        verbose_name_plural = _("按比例返还方案")
+
+
+class ReturnShare(models.Model):
+    """One victim's share: their loss over all losses, times the frozen total (to the cent)."""
+
+    proposal = models.ForeignKey(ReturnProposal, on_delete=models.CASCADE, related_name="shares")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    victim = models.ForeignKey("cases.Victim", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    loss = models.DecimalField(_("损失金额（元）"), **MONEY)
+    share = models.DecimalField(_("返还金额（元）"), **MONEY)
+
+    class Meta:
+        verbose_name = _("返还份额")
+        verbose_name_plural = _("返还份额")

@@ -1,0 +1,63 @@
+"""Reads on requests beyond a filter: inboxes, the centre's board, the dispatch queue, trails."""
+
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, QuerySet, Value, When
+
+from .choices import RequestKind, RequestStatus
+from .models import Request
+
+LIST_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
+
+
+def request_list(*, user) -> QuerySet[Request]:
+    """Everything the user may see, with the relations every list renders (no N+1)."""
+    return Request.objects.restrict(user).select_related(*LIST_RELATED)
+
+
+def request_inbox(*, user) -> QuerySet[Request]:
+    """What was addressed to the user's agency, pending first (delivered, acknowledged), then
+    by the nearest deadline."""
+    pending = DbCase(
+        When(status=RequestStatus.DELIVERED, then=Value(0)),
+        When(status=RequestStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Request.objects.restrict(user).received_by_agency(user.agency_id)
+        .select_related(*LIST_RELATED)
+        .annotate(pending_rank=pending)
+        .order_by("pending_rank", "complete_due_at", "-created_at")
+    )
+
+
+def request_tasks(*, user) -> QuerySet[Request]:
+    """A community's or station's dissuasion tasks."""
+    return request_inbox(user=user).filter(kind=RequestKind.DISSUASION)
+
+
+def request_board(*, user) -> QuerySet[Request]:
+    """The centre's board: what it (and the police of its region) asked for."""
+    return request_list(user=user).order_by("-created_at")
+
+
+def request_dispatch_queue(*, user) -> QuerySet[Request]:
+    """Unroutable requests waiting for a person to route them."""
+    return request_list(user=user).filter(needs_manual_routing=True, status=RequestStatus.CREATED)
+
+
+def money_trail(*, case_id: int) -> list[dict]:
+    """The chain of stop-payments on a case as edges (from account -> to account) for drawing."""
+    rows = (
+        Request.objects.filter(case_id=case_id, kind__in=[RequestKind.STOP_PAYMENT, RequestKind.FREEZE])
+        .select_related("target_agency", "parent").order_by("created_at")
+    )
+    return [
+        {
+            "id": r.pk, "number": r.number, "account": r.target_value,
+            "bank": r.target_agency.name if r.target_agency_id else r.target_bank_name,
+            "from_account": r.parent.target_value if r.parent_id else None, "amount": str(r.amount),
+            "secured": str(r.amount_secured) if r.amount_secured is not None else None, "status": r.status,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,354 @@
+"""Writes on requests: create (with outbox), deliver (routing), and every lifecycle move.
+
+Each move locks the request row (``select_for_update``) so that of two clerks acting at once
+one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
+audit log and emitted as an event to the issuing side (full view) and the receivers (minimal).
+"""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.choices import AuditAction
+from core.services import audit_record
+from events.services import event_emit
+
+from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind
+from .models import DeadlinePolicy, Outbox, Request
+from .payloads import request_view_for
+from .routing import route_request
+from .transitions import MOVES, can_move
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+STOP_PAYMENT_HOURS = 48
+DEFAULT_DEADLINES = {  # minutes: (acknowledge, complete)
+    RequestKind.STOP_PAYMENT: (5, 30),
+    RequestKind.FREEZE: (None, 24 * 60),
+    RequestKind.NUMBER_BLOCK: (None, 120),
+    RequestKind.TAKEDOWN: (None, 24 * 60),
+    RequestKind.DISSUASION: (30, None),
+    RequestKind.INFO_QUERY: (None, 24 * 60),
+}
+
+
+class RequestError(Exception):
+    """A domain error with a translated message; the API maps it to an HTTP status."""
+
+    status_code = 400
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+class RequestConflict(RequestError):
+    """The request moved on under the caller (another clerk acted first): HTTP 409."""
+
+    status_code = 409
+
+
+class RequestForbidden(RequestError):
+    """The caller's agency or role may not make this move: HTTP 403."""
+
+    status_code = 403
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _timeline(req: Request, kind: str, message: str, actor=None, detail=None) -> None:
+    if req.case_id is None:
+        return
+    try:
+        from cases.services import case_timeline_add
+    except ImportError:  # the cases app's services not there yet: write the row directly
+        from cases.models import CaseEvent
+
+        CaseEvent.objects.create(case_id=req.case_id, kind=kind, message=message[:500], actor=actor,
+                                 agency_id=getattr(actor, "agency_id", None), detail=detail or {})
+        return
+    case_timeline_add(case=req.case, kind=kind, message=message[:500], actor=actor,
+                      agency=getattr(actor, "agency", None), detail=detail or {})
+
+
+def _emit(req: Request, kind: str) -> None:
+    recipients = {req.issuing_agency_id}
+    if req.target_agency_id:
+        recipients.add(req.target_agency_id)
+    if req.secondary_agency_id:
+        recipients.add(req.secondary_agency_id)
+    event_emit(kind=kind, recipients=recipients, payload=lambda agency_id: request_view_for(req, agency_id),
+               case_id=req.case_id)
+
+
+def _record(req: Request, move: str, actor, message: str, detail=None, http_request=None) -> None:
+    _timeline(req, "request_" + move, message, actor=actor, detail={"request": req.number, **(detail or {})})
+    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=req,
+                 detail={"move": move, "status": req.status, **(detail or {})}, request=http_request)
+    _emit(req, "request." + move)
+
+
+def _lock(req_or_id) -> Request:
+    pk = req_or_id.pk if isinstance(req_or_id, Request) else req_or_id
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
+        .get(pk=pk)
+    )
+
+
+def _check(actor, req: Request, move: str) -> None:
+    if can_move(actor, req, move):
+        return
+    allowed_states = MOVES[move].sources
+    if req.status not in allowed_states:
+        raise RequestConflict(
+            _("请求 %(number)s 当前状态为“%(status)s”，无法执行该操作（可能已被他人处理）。")
+            % {"number": req.number, "status": req.get_status_display()}
+        )
+    raise RequestForbidden(_("您所在单位或角色无权对该请求执行此操作。"))
+
+
+def deadline_minutes(kind: str) -> tuple[int | None, int | None]:
+    policy = DeadlinePolicy.objects.filter(kind=kind).first()
+    if policy is not None:
+        return policy.ack_minutes, policy.complete_minutes
+    return DEFAULT_DEADLINES.get(kind, (None, None))
+
+
+def validate_legal_notice(upload) -> None:
+    """A freeze's legal notice must be a PDF (checked by its %PDF magic bytes) of at most 10 MB."""
+    if upload is None:
+        raise ValidationError(gettext_lazy("冻结须上传法律文书（PDF）。"), code="required")
+    if upload.size > MAX_PDF_BYTES:
+        raise ValidationError(gettext_lazy("法律文书不能超过 10 MB。"), code="size")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head[:4] != b"%PDF":
+        raise ValidationError(gettext_lazy("法律文书必须是 PDF 文件。"), code="type")
+
+
+def _new_number() -> str:
+    return "RQ" + timezone.localtime().strftime("%Y%m%d") + uuid.uuid4().hex[:8].upper()
+
+
+# ---------------------------------------------------------------- create / deliver
+
+
+@transaction.atomic
+def request_create(
+    *,
+    issuer,
+    kind: str,
+    target_kind: str,
+    target_value: str,
+    case=None,
+    amount: Decimal = Decimal("0"),
+    note: str = "",
+    target_bank_name: str = "",
+    legal_notice_number: str = "",
+    legal_notice_file=None,
+    term_months: int | None = None,
+    freeze_action: str = "",
+    person_name: str = "",
+    person_id_number: str = "",
+    person_phone: str = "",
+    person_region=None,
+    parent: Request | None = None,
+    issuing_agency=None,
+    http_request=None,
+) -> Request:
+    """Create a request and its outbox row in one transaction; routing runs after commit.
+
+    ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
+    Raises ValidationError (translated) on bad input.
+    """
+    if kind not in RequestKind.values:
+        raise ValidationError(_("未知的请求类型。"))
+    if target_kind not in TargetKind.values:
+        raise ValidationError(_("未知的目标类型。"))
+    if target_kind != TargetKind.PERSON and not (target_value or "").strip():
+        raise ValidationError(_("请填写请求目标（账号、号码、网址或应用）。"))
+    if kind == RequestKind.FREEZE:
+        if not legal_notice_number.strip():
+            raise ValidationError(_("冻结须填写法律文书编号。"))
+        validate_legal_notice(legal_notice_file)
+        if not term_months or term_months < 1 or term_months > 12:
+            raise ValidationError(_("冻结期限须为 1 至 12 个月。"))
+        freeze_action = freeze_action or FreezeAction.FREEZE
+    if kind == RequestKind.DISSUASION and target_kind == TargetKind.PERSON and person_region is None:
+        raise ValidationError(_("劝阻任务须填写居住地。"))
+    if amount is not None and Decimal(amount) < 0:
+        raise ValidationError(_("金额不能为负数。"))
+    agency = issuing_agency or issuer.agency
+    req = Request.objects.create(
+        number=_new_number(), kind=kind, target_kind=target_kind, target_value=(target_value or person_name or "").strip(),
+        case=case, amount=Decimal(amount or 0), note=note, target_bank_name=target_bank_name,
+        legal_notice_number=legal_notice_number, legal_notice_file=legal_notice_file, term_months=term_months,
+        freeze_action=freeze_action, person_name=person_name, person_id_number=person_id_number,
+        person_phone=person_phone, person_region=person_region, parent=parent,
+        issuing_agency=agency, issued_by=issuer,
+    )
+    Outbox.objects.create(request=req)
+    _record(req, "created", issuer, _("发起%(kind)s请求 %(number)s，目标 %(target)s")
+            % {"kind": req.get_kind_display(), "number": req.number, "target": req.target_value},
+            http_request=http_request)
+    from .tasks import deliver_request
+
+    transaction.on_commit(lambda: deliver_request.delay(req.pk))
+    return req
+
+
+@transaction.atomic
+def request_deliver(*, request_id: int) -> Request:
+    """Route and deliver one request; idempotent (delivering twice is a no-op).
+
+    Unroutable requests stay ``created`` with ``needs_manual_routing`` (the dispatch queue).
+    """
+    req = _lock(request_id)
+    outbox = Outbox.objects.select_for_update().filter(request=req).first()
+    now = timezone.now()
+    if req.status != RequestStatus.CREATED or (req.needs_manual_routing and req.target_agency_id is None):
+        if outbox and outbox.delivered_at is None:
+            outbox.delivered_at = now
+            outbox.save(update_fields=["delivered_at"])
+        return req
+    if req.target_agency_id is None:
+        route = route_request(req, exclude=req.routing_tried)
+        if route is None:
+            req.needs_manual_routing = True
+            req.routing_reason = _("无法自动确定接收单位，已转反诈中心人工分派。")
+            req.save(update_fields=["needs_manual_routing", "routing_reason", "updated_at"])
+            if outbox:
+                outbox.delivered_at = now
+                outbox.save(update_fields=["delivered_at"])
+            _record(req, "unroutable", None, req.routing_reason)
+            return req
+        req.target_agency = route.agency
+        req.secondary_agency = route.secondary
+        req.routing_reason = route.reason
+        req.routing_tried = [*req.routing_tried, route.agency.pk]
+    _mark_delivered(req, now)
+    if outbox:
+        outbox.delivered_at = now
+        outbox.save(update_fields=["delivered_at"])
+    _record(req, "delivered", None, _("已送达 %(agency)s：%(reason)s")
+            % {"agency": req.target_agency.name, "reason": req.routing_reason})
+    return req
+
+
+def _mark_delivered(req: Request, now) -> None:
+    ack, complete = deadline_minutes(req.kind)
+    req.status = RequestStatus.DELIVERED
+    req.delivered_at = now
+    req.needs_manual_routing = False
+    req.ack_due_at = now + timedelta(minutes=ack) if ack else None
+    req.complete_due_at = now + timedelta(minutes=complete) if complete else None
+    req.save()
+
+
+@transaction.atomic
+def request_route_manually(*, request_id: int, actor, target_agency, secondary_agency=None, reason: str = "",
+                           http_request=None) -> Request:
+    """A centre analyst routes a request from the dispatch queue by hand."""
+    req = _lock(request_id)
+    _check(actor, req, "route_manually")
+    req.target_agency = target_agency
+    req.secondary_agency = secondary_agency
+    req.routing_reason = _("人工分派（%(user)s）：%(reason)s") % {"user": actor.username, "reason": reason or "-"}
+    req.routing_tried = [*req.routing_tried, target_agency.pk]
+    _mark_delivered(req, timezone.now())
+    _record(req, "delivered", actor, req.routing_reason, http_request=http_request)
+    return req
+
+
+# ---------------------------------------------------------------- receiver moves
+
+
+@transaction.atomic
+def request_acknowledge(*, request_id: int, actor, http_request=None) -> Request:
+    req = _lock(request_id)
+    _check(actor, req, "acknowledge")
+    req.status = RequestStatus.ACKNOWLEDGED
+    req.acknowledged_at = timezone.now()
+    req.acknowledged_by = actor
+    req.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    _record(req, "acknowledged", actor, _("%(agency)s 已签收 %(number)s") % {"agency": actor.agency.name, "number": req.number},
+            http_request=http_request)
+    return req
+
+
+@transaction.atomic
+def request_reject(*, request_id: int, actor, reason: str, http_request=None) -> Request:
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写退回理由。"))
+    req = _lock(request_id)
+    _check(actor, req, "reject")
+    req.status = RequestStatus.REJECTED
+    req.reject_reason = reason.strip()[:300]
+    req.save(update_fields=["status", "reject_reason", "updated_at"])
+    _record(req, "rejected", actor, _("%(agency)s 退回：%(reason)s") % {"agency": actor.agency.name, "reason": req.reject_reason},
+            http_request=http_request)
+    return req
+
+
+@transaction.atomic
+def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Request:
+    """A carrier answers "not our subscriber": re-route to the next candidate, never back."""
+    req = _lock(request_id)
+    _check(actor, req, "not_subscriber")
+    if req.target_kind != TargetKind.PHONE:
+        raise RequestError(_("只有号码类请求可以答复“非本网用户”。"))
+    previous = req.target_agency
+    req.status = RequestStatus.CREATED
+    req.target_agency = None
+    req.acknowledged_at = None
+    req.acknowledged_by = None
+    req.save()
+    _record(req, "not_subscriber", actor, _("%(agency)s 答复非本网用户，重新路由") % {"agency": previous.name},
+            http_request=http_request)
+    Outbox.objects.update_or_create(request=req, defaults={"delivered_at": None, "enqueued_at": None})
+    from .tasks import deliver_request
+
+    transaction.on_commit(lambda: deliver_request.delay(req.pk))
+    return req
+
+
+@transaction.atomic
+def request_fail(*, request_id: int, actor, reason: str, http_request=None) -> Request:
+    req = _lock(request_id)
+    _check(actor, req, "fail")
+    req.status = RequestStatus.FAILED
+    req.failure_reason = (reason or "").strip()[:300]
+    req.save(update_fields=["status", "failure_reason", "updated_at"])
+    _record(req, "failed", actor, req.failure_reason, http_request=http_request)
+    return req
+
+
+@transaction.atomic
+def request_extend(*, request_id: int, actor, http_request=None) -> Request:
+    """Extend a stop-payment once by 48 hours, or renew a freeze by its term."""
+    req = _lock(request_id)
+    _check(actor, req, "extend")
+    if req.kind == RequestKind.STOP_PAYMENT:
+        if req.extension_count >= 1:
+            raise RequestConflict(_("紧急止付只能延期一次。"))
+        base = req.effective_until or timezone.now()
+        req.effective_until = base + timedelta(hours=STOP_PAYMENT_HOURS)
+    elif req.kind == RequestKind.FREEZE:
+        base = req.effective_until or timezone.now()
+        req.effective_until = base + timedelta(days=30 * (req.term_months or 1))
+    else:
+        raise RequestError(_("该类请求不能延期。"))
+    req.extension_count += 1
+    req.save(update_fields=["effective_until", "extension_count", "updated_at"])
+    _record(req, "extended", actor, _("有效期延至 %(until)s") % {"until": timezone.localtime(req.effective_until).strftime("%Y-%m-%d %H:%M")},
+            http_request=http_request)
+    return req

@@ -1,0 +1,186 @@
+"""Benchmark of the cases app on a big data set (not a test).
+
+    .venv/bin/python bench/bench_cases.py --cases 1000000
+
+Uses its own database (default fraudgov_bench, created if missing), fills it with the bulk
+generator (COPY + in-memory union-find), builds one 500-case ring through the real intake,
+then prints p50/p95 of: intake with linking (cases.services.case_create), indicator lookup
+(cases.selectors.indicator_lookup), the first page of the triage queue (the real page view for
+the city centre's analyst) and a 500-case ring page (the real page view and the API).
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def report(label, values, target=None):
+    ms = [v * 1000 for v in values]
+    line = f"{label:<34} n={len(ms):<5} p50={pct(ms, 50):8.2f} ms  p95={pct(ms, 95):8.2f} ms"
+    if target:
+        line += f"  (target p95 <= {target} ms: {'OK' if pct(ms, 95) <= target else 'MISSED'})"
+    print(line, flush=True)
+
+
+def timed(fn, n):
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def ensure_database(url: str, name: str) -> None:
+    import psycopg2
+
+    base = url.rsplit("/", 1)[0] + "/postgres"
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--db", default="fraudgov_bench")
+    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    url = f"{args.server}/{args.db}"
+    ensure_database(url, args.db)
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)  # Celery eager, in-memory channel layer: measure the DB path
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    from agencies.demo import seed_agencies
+    from agencies.models import User
+    from cases.demo import seed_typologies_and_benign
+    from cases.generator_bulk import write_bulk
+    from cases.models import Case, CaseIndicator, Indicator, Ring
+    from cases.selectors import indicator_lookup
+    from cases.services import case_create
+
+    if not User.objects.filter(username="analyst").exists():
+        seed_agencies()
+    seed_typologies_and_benign()
+    existing = Case.objects.count()
+    if existing < args.cases:
+        print(f"generating {args.cases - existing} cases (have {existing}) ...", flush=True)
+        t = time.perf_counter()
+        result = write_bulk(args.cases - existing, seed=args.seed + existing)
+        print(f"generation: {result} ({time.perf_counter() - t:.1f}s)", flush=True)
+    print(f"data set: {Case.objects.count()} cases, {CaseIndicator.objects.count()} links, "
+          f"{Indicator.objects.count()} indicators, {Ring.objects.count()} rings; "
+          f"largest ring {Ring.objects.order_by('-case_count').values_list('case_count', flat=True).first()}", flush=True)
+
+    users = {u.username: u for u in User.objects.select_related("agency", "agency__region")}
+    analyst, officer = users["analyst"], users["officer"]
+    from agencies.models import Region
+    from cases.models import Typology
+
+    region = Region.objects.get(code="340402001")
+    typology = Typology.objects.get(code="brushing")
+    rng = random.Random(args.seed)
+
+    # A 500-case ring, built through the real intake (a chain of shared cards).
+    big = Ring.objects.filter(case_count__gte=500, case_count__lte=520).first()
+    if big is None:
+        t = time.perf_counter()
+        tag = rng.randint(10**5, 10**6 - 1)
+        for k in range(500):
+            case = case_create(
+                actor=officer, reporting_agency=officer.agency, region=region, typology=typology,
+                occurred_at=timezone.now() - timedelta(hours=k), loss_amount=Decimal(1000 + k), payment_channel="bank_transfer",
+                victims=[{"name": "链%s" % k, "age": 40}],
+                indicators=[{"kind": "account", "value": "9%06d%08d" % (tag, k), "role": "receiving_account_l1"},
+                            {"kind": "account", "value": "9%06d%08d" % (tag, k + 1), "role": "receiving_account_l2"}],
+            )
+        big = case.ring
+        print(f"built a {big.case_count}-case ring through case_create in {time.perf_counter() - t:.1f}s", flush=True)
+
+    max_ind = Indicator.objects.order_by("-id").values_list("id", flat=True).first()
+    phones = list(Indicator.objects.filter(kind="phone", is_linkable=True, id__gte=max(0, max_ind - 200_000))
+                  .values_list("value", flat=True)[:2000])
+
+    def intake():
+        shared = rng.choice(phones)
+        case_create(
+            actor=officer, reporting_agency=officer.agency, region=region, typology=typology,
+            occurred_at=timezone.now() - timedelta(minutes=30), loss_amount=Decimal(rng.randint(100, 90000)),
+            payment_channel="alipay", victims=[{"name": "测试", "age": 30}],
+            indicators=[
+                {"kind": "phone", "value": shared[3:6] + " " + shared[6:], "role": "calling_number"},
+                {"kind": "account", "value": "6217%015d" % rng.randint(0, 10**15), "role": "receiving_account_l1"},
+                {"kind": "url", "value": "https://www.b%s.top/x" % rng.randint(0, 10**9), "role": "phishing_url"},
+            ],
+        )
+
+    def lookup():
+        value = rng.choice(phones)
+        indicator_lookup(user=analyst, raw=value[3:6] + "-" + value[6:10] + "-" + value[10:])
+
+    client = Client()
+    client.force_login(analyst)
+
+    def queue():
+        r = client.get("/cases/")
+        assert r.status_code == 200, r.status_code
+
+    def queue_api():
+        r = client.get("/api/v1/cases/")
+        assert r.status_code == 200, r.status_code
+
+    def ring_page():
+        r = client.get(f"/cases/rings/{big.pk}/")
+        assert r.status_code == 200, r.status_code
+
+    def ring_api():
+        r = client.get(f"/api/v1/rings/{big.pk}/")
+        assert r.status_code == 200, r.status_code
+
+    for fn in (intake, lookup, queue, ring_page):  # warm caches and connections
+        for _ in range(3):
+            fn()
+    print(f"--- {Case.objects.count()} cases, PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs ---")
+    report("intake (case_create, 3 indicators)", timed(intake, args.runs), 30)
+    report("indicator lookup (selector)", timed(lookup, args.runs * 2), 5)
+    report("triage queue page 1 (GET /cases/)", timed(queue, args.runs // 2), 150)
+    report("triage queue API (GET /api/v1/cases/)", timed(queue_api, args.runs // 2), 150)
+    report(f"ring page, {big.case_count} cases (HTML)", timed(ring_page, args.runs // 4), 150)
+    report(f"ring API, {big.case_count} cases", timed(ring_api, args.runs // 4), 150)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from agencies.models import Region
+
+from ..choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
+from ..masking import mask_id_number, mask_phone
+from ..models import Case, CaseEvent, CaseIndicator, Ring, Typology, Victim
+from ..normalize import validate_id_number
+
+
+class RingBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ring
+        fields = ["id", "case_count", "total_loss", "first_occurred_at", "last_occurred_at"]
+        read_only_fields = fields
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    typology = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    typology_name = serializers.CharField(source="typology.name", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    reporting_agency_name = serializers.CharField(source="reporting_agency.name", read_only=True)
+    ring = RingBriefSerializer(read_only=True)
+    assigned_to = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "number", "reported_at", "occurred_at", "reporting_agency", "reporting_agency_name",
+            "region", "region_name", "typology", "typology_name", "loss_amount", "payment_channel",
+            "status", "priority", "priority_computed", "priority_override_reason", "ring", "assigned_to",
+            "possible_duplicate_of",
+        ]
+        read_only_fields = fields
+
+
+class VictimSerializer(serializers.ModelSerializer):
+    """Victims as every page shows them: ID number and phone masked (reveal is a separate call)."""
+
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Victim
+        fields = ["id", "name", "id_number", "phone", "age", "gender", "occupation", "home_region"]
+        read_only_fields = fields
+
+    def get_id_number(self, obj) -> str:
+        return mask_id_number(obj.id_number)
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
+
+
+class CaseIndicatorSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="indicator.kind", read_only=True)
+    value = serializers.CharField(source="indicator.value", read_only=True)
+    indicator_id = serializers.IntegerField(source="indicator.id", read_only=True)
+    ring = serializers.IntegerField(source="indicator.ring_id", read_only=True)
+    case_count = serializers.IntegerField(source="indicator.case_count", read_only=True)
+    is_linkable = serializers.BooleanField(source="indicator.is_linkable", read_only=True)
+
+    class Meta:
+        model = CaseIndicator
+        fields = ["id", "indicator_id", "kind", "value", "role", "raw_value", "ring", "case_count", "is_linkable"]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "at", "kind", "message", "actor", "agency", "detail"]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    victims = VictimSerializer(many=True, read_only=True)
+    indicators = CaseIndicatorSerializer(source="indicator_links", many=True, read_only=True)
+    timeline = CaseEventSerializer(many=True, read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "timeline"]
+        read_only_fields = fields
+
+
+class VictimInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    age = serializers.IntegerField(min_value=0, max_value=130, required=False, allow_null=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    occupation = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    home_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+
+    def validate_id_number(self, value):
+        if not value:
+            return value
+        try:
+            return validate_id_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
+
+
+class IndicatorInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IndicatorKind.choices)
+    value = serializers.CharField(max_length=255)
+    role = serializers.ChoiceField(choices=IndicatorRole.choices, required=False, default=IndicatorRole.OTHER)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    typology = serializers.SlugRelatedField(slug_field="code", queryset=Typology.objects.filter(is_active=True))
+    occurred_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField(required=False)
+    loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices)
+    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    victims = VictimInputSerializer(many=True, min_length=1)
+    indicators = IndicatorInputSerializer(many=True, required=False, default=list)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+    typology = serializers.SlugRelatedField(slug_field="code", queryset=Typology.objects.all(), required=False)
+    occurred_at = serializers.DateTimeField(required=False)
+    loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices, required=False)
+    narrative = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+
+
+class TypologySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Typology
+        fields = ["id", "code", "name", "name_en", "is_active"]
+
+
+class LookupCaseSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "reported_at", "occurred_at", "status", "region", "region_name", "ring"]
+
+
+class LookupIndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    value = serializers.CharField()
+    registrable_domain = serializers.CharField()
+    is_linkable = serializers.BooleanField()
+    needs_review = serializers.BooleanField()
+    case_count = serializers.IntegerField()
+    visible_case_count = serializers.IntegerField()
+    first_seen_at = serializers.DateTimeField(allow_null=True)
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    ring = serializers.DictField(allow_null=True)
+    cases = LookupCaseSerializer(many=True)
+
+
+class LookupSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    candidates = serializers.ListField(child=serializers.DictField())
+    indicators = LookupIndicatorSerializer(many=True)
+
+
+class RingCaseSerializer(serializers.Serializer):
+    """A slim row per case: a ring can hold hundreds (plain fields, no nested serializers)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    region_name = serializers.CharField(source="region.name")
+    typology_name = serializers.CharField(source="typology.name")
+    loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.CharField()
+    priority = serializers.IntegerField()
+
+
+class RingDetailSerializer(serializers.Serializer):
+    ring = RingBriefSerializer()
+    visible_case_count = serializers.IntegerField()
+    regions = serializers.ListField(child=serializers.CharField())
+    cases = RingCaseSerializer(many=True)
+    indicators = serializers.SerializerMethodField()
+    graph = serializers.DictField()
+
+    def get_indicators(self, obj) -> list[dict]:
+        return [
+            {"id": i.pk, "kind": i.kind, "value": i.value, "case_count": i.case_count} for i in obj["indicators"]
+        ]
+

@@ -1,0 +1,147 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.choices import POLICE_KINDS
+from core.api.idempotency import idempotent
+
+from .. import selectors, services
+from ..filtersets import CaseFilterSet
+from ..models import Case, Ring
+from .pagination import CasePagination
+from .serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseUpdateSerializer,
+    LookupSerializer,
+    RingDetailSerializer,
+)
+
+
+def _drf_error(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Cases the caller may see (404 outside its scope); POST takes nested victims and indicators."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilterSet
+    pagination_class = CasePagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = Case.objects.restrict(self.request.user).with_list_related()
+        if self.action in ("retrieve", "partial_update", "update"):
+            qs = qs.prefetch_related("victims", "indicator_links__indicator", "timeline")
+        return qs.order_by("-priority", "-reported_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CaseCreateSerializer
+        if self.action in ("partial_update", "update"):
+            return CaseUpdateSerializer
+        if self.action == "retrieve":
+            return CaseDetailSerializer
+        return CaseListSerializer
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)])
+    def create(self, request, *args, **kwargs):
+        return idempotent(request, "cases.create", lambda: self._create(request))
+
+    def _create(self, request):
+        user = request.user
+        if not (user.is_superuser or (user.agency_id and user.agency.kind in POLICE_KINDS)):
+            raise PermissionDenied(_("只有公安单位可以录入案件。"))
+        ser = CaseCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            case = services.case_create(
+                actor=user, reporting_agency=user.agency, region=data["region"], typology=data["typology"],
+                occurred_at=data["occurred_at"], reported_at=data.get("reported_at"),
+                loss_amount=data["loss_amount"], payment_channel=data["payment_channel"],
+                narrative=data.get("narrative", ""), victims=[dict(v) for v in data["victims"]],
+                indicators=[dict(i) for i in data.get("indicators", [])], request=request,
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc)
+        # The saved row must be inside the caller's own scope (NetBox's _validate_objects).
+        if not Case.objects.restrict(user).filter(pk=case.pk).exists():
+            raise PermissionDenied(_("不能录入本单位辖区以外的案件。"))
+        case = self.get_queryset().prefetch_related("victims", "indicator_links__indicator", "timeline").get(pk=case.pk)
+        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        ser = CaseUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        to_status = data.pop("status", None)
+        try:
+            if data:
+                case = services.case_update(case=case, actor=request.user, data=data, request=request)
+            if to_status and to_status != case.status:
+                case = services.case_transition(case=case, actor=request.user, to_status=to_status, request=request)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(CaseDetailSerializer(case).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(responses=CaseListSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def linked(self, request, pk=None):
+        """Other cases of the same ring that the caller may see."""
+        case = self.get_object()
+        qs = Case.objects.none()
+        if case.ring_id:
+            qs = (Case.objects.restrict(request.user).with_list_related().filter(ring_id=case.ring_id)
+                  .exclude(pk=case.pk).order_by("-reported_at"))
+        page = self.paginate_queryset(qs)
+        if page is not None:
+            return self.get_paginated_response(CaseListSerializer(page, many=True).data)
+        return Response(CaseListSerializer(qs, many=True).data)
+
+
+class IndicatorLookupView(APIView):
+    """``GET /api/v1/indicators/lookup/?value=...``: paste a trace in any common format."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("value", str, required=True)], responses=LookupSerializer)
+    def get(self, request):
+        raw = request.query_params.get("value", "").strip()
+        if not raw:
+            raise ValidationError({"value": [_("请输入要查询的线索。")]})
+        return Response(LookupSerializer(selectors.indicator_lookup(user=request.user, raw=raw)).data)
+
+
+class RingDetailView(APIView):
+    """``GET /api/v1/rings/{id}/``: the ring's figures, visible cases, tying indicators, graph."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=RingDetailSerializer)
+    def get(self, request, pk: int):
+        ring = get_object_or_404(Ring, pk=pk)
+        return Response(RingDetailSerializer(selectors.ring_detail(user=request.user, ring=ring)).data)

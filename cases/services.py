@@ -1,0 +1,404 @@
+"""Writes on cases: intake, linking, transitions, sharing, reveals. Keyword-only and atomic."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.choices import AgencyKind, Role
+from agencies.models import Agency, Region
+from core.choices import AuditAction
+from core.services import audit_record
+
+from . import linking
+from .choices import CaseStatus, IndicatorRole
+from .models import Ring, Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Typology, Victim
+from .normalize import normalize_indicator, validate_id_number
+from .priority import is_vulnerable, priority_compute
+from .querysets import SHARE_CODENAME
+
+# (from, to) -> roles that may make the move. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], set[str]] = {
+    (CaseStatus.NEW, CaseStatus.TRIAGED): {Role.ANALYST, Role.SUPERVISOR},
+    (CaseStatus.TRIAGED, CaseStatus.INVESTIGATING): {Role.ANALYST, Role.OFFICER, Role.SUPERVISOR},
+    (CaseStatus.INVESTIGATING, CaseStatus.SOLVED): {Role.OFFICER, Role.SUPERVISOR},
+    (CaseStatus.SOLVED, CaseStatus.CLOSED): {Role.SUPERVISOR},
+    (CaseStatus.NEW, CaseStatus.CLOSED): {Role.SUPERVISOR},
+    (CaseStatus.TRIAGED, CaseStatus.CLOSED): {Role.SUPERVISOR},
+    (CaseStatus.INVESTIGATING, CaseStatus.TRIAGED): {Role.SUPERVISOR},
+    (CaseStatus.CLOSED, CaseStatus.INVESTIGATING): {Role.SUPERVISOR},
+}
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def allowed_transitions(*, case: Case, user) -> list[str]:
+    """Statuses ``user`` may move ``case`` to now (for buttons on the case page)."""
+    if not _can_change(case, user):
+        return []
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == case.status and (user.role in roles or user.is_superuser)]
+
+
+def _can_change(case: Case, user) -> bool:
+    return Case.objects.restrict(user, "change").filter(pk=case.pk).exists()
+
+
+def _require_change(case: Case, user) -> None:
+    if not _can_change(case, user):
+        raise PermissionDenied(_("您无权修改该案件。"))
+
+
+def case_number_next(*, region: Region, year: int) -> str:
+    """Region code, year, 6-digit sequence; one upsert (no gaps from concurrent intakes)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {CaseSequence._meta.db_table} (region_code, year, last) VALUES (%s, %s, 1) "
+                "ON CONFLICT (region_code, year) DO UPDATE SET last = "
+                f"{CaseSequence._meta.db_table}.last + 1 RETURNING last",
+                [region.code, year],
+            )
+            seq = cursor.fetchone()[0]
+    else:  # pragma: no cover
+        row, _c = CaseSequence.objects.select_for_update().get_or_create(region_code=region.code, year=year)
+        row.last += 1
+        row.save()
+        seq = row.last
+    return f"{region.code}{year}{seq:06d}"
+
+
+def case_timeline_add(*, case: Case, kind: str, message: str, actor=None, agency=None, detail=None) -> CaseEvent:
+    """Append one line to the case's timeline (other apps call this: requests, freezes ...)."""
+    if agency is None and actor is not None:
+        agency = getattr(actor, "agency", None)
+    return CaseEvent.objects.create(case=case, kind=kind, message=message[:500], actor=actor, agency=agency, detail=detail or {})
+
+
+def case_audience(case: Case) -> list[int]:
+    """Agency ids that may see ``case``: police of its region chain, shares, leadership office."""
+    from django.db.models import Q
+
+    chain = [c for c in case.region.path.strip("/").split("/") if c]
+    q = Q(kind__in=[AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION], region__code__in=chain)
+    q |= Q(pk=case.reporting_agency_id) | Q(kind=AgencyKind.LEADERSHIP_OFFICE)
+    if not case._state.adding and case.created_at and case.group_shares.exists():
+        q |= Q(group_id__in=case.group_shares.values("group_id"))
+    return sorted(Agency.objects.filter(q).values_list("pk", flat=True))
+
+
+def _emit(case: Case, kind: str, actor=None) -> None:
+    from events.services import event_emit
+
+    payload = {"case_id": case.pk, "number": case.number, "status": case.status, "priority": case.priority,
+               "ring_id": case.ring_id}
+    event_emit(kind=kind, recipients=case_audience(case), payload=payload, case_id=case.pk)
+
+
+def _victim_build(case: Case, data: dict) -> Victim:
+    id_number = data.get("id_number") or ""
+    if id_number:
+        id_number = validate_id_number(id_number)
+    phone = data.get("phone") or ""
+    if phone:
+        phone = normalize_indicator("phone", phone).value
+    return Victim(
+        case=case, name=data["name"], id_number=id_number, phone=phone, age=data.get("age"),
+        gender=data.get("gender") or "U", occupation=data.get("occupation") or "",
+        **_region_kw(data.get("home_region")),
+    )
+
+
+def _region_kw(value) -> dict:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, Region):
+        return {"home_region": value}
+    return {"home_region_id": int(value)}
+
+
+def _normalize_indicators(indicators: list[dict]) -> list[tuple]:
+    errors, items = [], []
+    for n, data in enumerate(indicators, start=1):
+        try:
+            norm = normalize_indicator(data["kind"], data["value"])
+        except ValidationError as exc:
+            errors.append(_("第 %(n)s 条线索：%(msg)s") % {"n": n, "msg": "；".join(exc.messages)})
+            continue
+        items.append((norm, data.get("role") or IndicatorRole.OTHER, str(data["value"])[:255]))
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def _link_indicators(case: Case, items: list[tuple], *, new_case: bool = False) -> None:
+    """Write the case's links for ``items`` and merge rings (lock first, see cases.linking)."""
+    linking.ring_lock()
+    indicators = linking.indicators_upsert(norm for norm, _r, _raw in items)
+    already = set() if new_case else set(CaseIndicator.objects.filter(case=case).values_list("indicator_id", flat=True))
+    links = []
+    for norm, role, raw in items:
+        ind = indicators[(norm.kind, norm.value)]
+        links.append(CaseIndicator(case=case, indicator=ind, role=role, raw_value=raw))
+    CaseIndicator.objects.bulk_create(links, ignore_conflicts=True)
+    new_ids = {ind.pk for ind in indicators.values()} - already
+    linking.case_link(case=case, indicators=list(indicators.values()), new_indicator_ids=new_ids, save_case=not new_case)
+
+
+def _duplicate_of(case: Case, victims: list[Victim]) -> Case | None:
+    for victim in victims:
+        qs = Case.objects.filter(
+            loss_amount=case.loss_amount,
+            occurred_at__range=(case.occurred_at - DUPLICATE_WINDOW, case.occurred_at + DUPLICATE_WINDOW),
+        ).exclude(pk=case.pk)
+        if victim.id_number:
+            qs = qs.filter(victims__id_number=victim.id_number)
+        elif victim.phone:
+            qs = qs.filter(victims__name=victim.name, victims__phone=victim.phone)
+        else:
+            continue
+        found = qs.order_by("reported_at").first()
+        if found:
+            return found
+    return None
+
+
+def _reprioritise(case: Case, victims) -> None:
+    ring_size = case.ring.case_count if case.ring_id else 1
+    case.priority_computed = priority_compute(
+        loss_amount=case.loss_amount, occurred_at=case.occurred_at, ring_size=ring_size,
+        vulnerable=is_vulnerable(victims),
+    )
+    case.priority = case.priority_override if case.priority_override is not None else case.priority_computed
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    reporting_agency: Agency,
+    region: Region,
+    typology: Typology,
+    occurred_at: datetime,
+    reported_at: datetime | None = None,
+    loss_amount: Decimal,
+    payment_channel: str,
+    narrative: str = "",
+    victims: list[dict],
+    indicators: list[dict],
+    request=None,
+) -> Case:
+    """Take one report: number, victims, normalised indicators, linking, priority, duplicates.
+
+    Raises ValidationError (messages in the user's language) and writes nothing on bad input.
+    """
+    items = _normalize_indicators(indicators)
+    reported_at = reported_at or timezone.now()
+    if occurred_at > reported_at + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("发案时间不能晚于报案时间。")})
+    case = Case.objects.create(
+        number=case_number_next(region=region, year=timezone.localtime(reported_at).year),
+        reported_at=reported_at, occurred_at=occurred_at, reporting_agency=reporting_agency, region=region,
+        typology=typology, loss_amount=Decimal(loss_amount), payment_channel=payment_channel,
+        narrative=narrative, created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    victim_rows = [_victim_build(case, v) for v in victims]
+    Victim.objects.bulk_create(victim_rows)
+    _link_indicators(case, items, new_case=True)
+    case.possible_duplicate_of = _duplicate_of(case, victim_rows)
+    _reprioritise(case, victim_rows)
+    case.save(update_fields=["possible_duplicate_of", "priority", "priority_computed", "ring"])
+    case_timeline_add(case=case, kind="created", message=_("报案受理"), actor=actor, agency=reporting_agency)
+    if case.possible_duplicate_of_id:
+        case_timeline_add(
+            case=case, kind="duplicate_flagged",
+            message=_("疑似与案件 %(number)s 重复") % {"number": case.possible_duplicate_of.number},
+        )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
+    _emit(case, "case.created", actor)
+    return case
+
+
+EDITABLE_FIELDS = ("occurred_at", "region", "typology", "loss_amount", "payment_channel", "narrative")
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor, data: dict, request=None) -> Case:
+    """Change plain fields; keeps the ring's loss and time span in step."""
+    _require_change(case, actor)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    changed = {}
+    for field in EDITABLE_FIELDS:
+        if field in data and getattr(case, field) != data[field]:
+            changed[field] = str(getattr(case, field))
+            setattr(case, field, data[field])
+    if not changed:
+        return case
+    if case.ring_id and ("loss_amount" in changed or "occurred_at" in changed):
+        linking.ring_lock()
+        case.save(update_fields=[*changed, "updated_at"])
+        linking.ring_refresh_aggregates(case.ring)
+    _reprioritise(case, list(case.victims.all()))
+    case.save(update_fields=[*changed, "priority", "priority_computed", "updated_at"])
+    case_timeline_add(case=case, kind="updated", message=_("修改案件信息"), actor=actor, detail={"before": changed})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"before": changed}, request=request)
+    _emit(case, "case.updated", actor)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, actor, to_status: str, request=None) -> Case:
+    _require_change(case, actor)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    roles = TRANSITIONS.get((case.status, to_status))
+    if roles is None:
+        raise ValidationError(
+            _("不能从“%(from)s”变为“%(to)s”。")
+            % {"from": CaseStatus(case.status).label, "to": CaseStatus(to_status).label if to_status in CaseStatus.values else to_status}
+        )
+    if not (actor.is_superuser or actor.role in roles):
+        raise PermissionDenied(_("您的角色不能执行该操作。"))
+    before = case.status
+    case.status = to_status
+    case.save(update_fields=["status", "updated_at"])
+    case_timeline_add(
+        case=case, kind="transition", actor=actor,
+        message=_("状态：%(from)s → %(to)s") % {"from": CaseStatus(before).label, "to": CaseStatus(to_status).label},
+    )
+    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=case, detail={"from": before, "to": to_status}, request=request)
+    _emit(case, "case.transition", actor)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor, assignee, request=None) -> Case:
+    _require_change(case, actor)
+    if assignee is not None and (assignee.agency_id is None or not assignee.agency.is_police):
+        raise ValidationError(_("只能指派给公安单位的人员。"))
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to", "updated_at"])
+    case_timeline_add(
+        case=case, kind="assigned", actor=actor,
+        message=_("指派给 %(name)s") % {"name": assignee.get_full_name() or assignee.username} if assignee else _("取消指派"),
+    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"assigned_to": getattr(assignee, "pk", None)}, request=request)
+    _emit(case, "case.assigned", actor)
+    return case
+
+
+@transaction.atomic
+def case_override_priority(*, case: Case, actor, priority: int | None, reason: str, request=None) -> Case:
+    """Supervisor only, with a reason; ``priority=None`` returns to the computed figure."""
+    _require_change(case, actor)
+    if not (actor.is_superuser or actor.role == Role.SUPERVISOR):
+        raise PermissionDenied(_("只有主管可以调整优先级。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写调整理由。")})
+    if priority is not None and not 0 <= int(priority) <= 100:
+        raise ValidationError({"priority": _("优先级应在 0 到 100 之间。")})
+    before = case.priority
+    case.priority_override = priority
+    case.priority_override_reason = reason[:200]
+    case.priority = priority if priority is not None else case.priority_computed
+    case.save(update_fields=["priority", "priority_override", "priority_override_reason", "updated_at"])
+    case_timeline_add(
+        case=case, kind="priority_override", actor=actor, detail={"before": before, "after": case.priority},
+        message=_("优先级调整为 %(p)s：%(reason)s") % {"p": case.priority, "reason": reason},
+    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"priority": case.priority, "reason": reason}, request=request)
+    return case
+
+
+@transaction.atomic
+def case_add_indicator(*, case: Case, actor, kind: str, value: str, role: str = IndicatorRole.OTHER, request=None) -> CaseIndicator:
+    _require_change(case, actor)
+    items = _normalize_indicators([{"kind": kind, "value": value, "role": role}])
+    _link_indicators(case, items)
+    case.refresh_from_db(fields=["ring"])
+    link = CaseIndicator.objects.select_related("indicator").get(
+        case=case, indicator__kind=items[0][0].kind, indicator__value=items[0][0].value, role=role
+    )
+    case_timeline_add(case=case, kind="indicator_added", actor=actor, message=_("新增线索 %(v)s") % {"v": link.indicator.value})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"indicator_added": link.indicator_id}, request=request)
+    _emit(case, "case.updated", actor)
+    return link
+
+
+@transaction.atomic
+def case_remove_indicator(*, case: Case, actor, link: CaseIndicator, request=None) -> None:
+    """Remove one link; the ring is recomputed (and may split) only if the case lost its tie."""
+    _require_change(case, actor)
+    linking.ring_lock()
+    indicator = Indicator.objects.select_for_update().get(pk=link.indicator_id)
+    link.delete()
+    if not CaseIndicator.objects.filter(case=case, indicator=indicator).exists():
+        indicator.case_count = max(0, indicator.case_count - 1)
+        fields = ["case_count"]
+        if indicator.case_count == 0:
+            indicator.ring = None
+            fields.append("ring")
+        indicator.save(update_fields=fields)
+        case.refresh_from_db(fields=["ring"])
+        if case.ring_id:
+            linking.ring_recompute(case.ring)
+    case_timeline_add(case=case, kind="indicator_removed", actor=actor, message=_("删除线索 %(v)s") % {"v": indicator.value})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"indicator_removed": indicator.pk}, request=request)
+
+
+@transaction.atomic
+def case_share(*, case: Case, actor, agency: Agency, request=None) -> None:
+    """Share the case with a whole agency (guardian direct-FK group permission)."""
+    from guardian.shortcuts import assign_perm
+
+    _require_change(case, actor)
+    assign_perm(f"cases.{SHARE_CODENAME}", agency.group, case)
+    case_timeline_add(case=case, kind="shared", actor=actor, message=_("共享给 %(agency)s") % {"agency": agency.name})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"shared_with": agency.pk}, request=request)
+
+
+REVEALABLE = ("id_number", "phone")
+
+
+def victim_reveal(*, victim: Victim, actor, field: str, request=None) -> str:
+    """Return the unmasked value of ``field`` if the actor may see the case; audited."""
+    if field not in REVEALABLE:
+        raise ValidationError(_("该字段不可查看。"))
+    if not Case.objects.restrict(actor).filter(pk=victim.case_id).exists():
+        raise PermissionDenied(_("您无权查看该案件。"))
+    audit_record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=victim, detail={"field": field, "case_id": victim.case_id}, request=request)
+    return getattr(victim, field)
+
+
+@transaction.atomic
+def benign_add(*, kind: str, value: str, note: str = "", actor=None, instance=None):
+    """Put a value on the warning list: the indicator stops linking and its ring is recomputed."""
+    from .models import BenignIndicator
+
+    value = value.strip()
+    if not (kind == "url" and value.count(".") <= 1):
+        value = normalize_indicator(kind, value).value
+    obj = instance or BenignIndicator(kind=kind)
+    obj.kind, obj.value, obj.note = kind, value.lower() if kind == "url" else value, note
+    if obj.created_by_id is None and actor is not None and actor.is_authenticated:
+        obj.created_by = actor
+    obj.save()
+    hits = Indicator.objects.filter(kind=kind).filter(models_q_value(kind, obj.value))
+    ring_ids = set(hits.exclude(ring=None).values_list("ring_id", flat=True))
+    hits.update(is_linkable=False)
+    # An admin action, rare, and a ring is at most a few thousand cases: recompute now so the
+    # analyst sees the split at once (ring_recompute_task exists for bulk list imports).
+    for ring in Ring.objects.filter(pk__in=ring_ids):
+        linking.ring_recompute(ring)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj)
+    return obj
+
+
+def models_q_value(kind: str, value: str):
+    from django.db.models import Q
+
+    q = Q(value=value)
+    if kind == "url":
+        q |= Q(registrable_domain=value)
+    return q

@@ -1,0 +1,1 @@
+"""The browser pages of the cases app, one module per page family."""

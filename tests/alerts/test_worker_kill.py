@@ -1,0 +1,107 @@
+"""Delivery loses nothing and doubles nothing when the worker is SIGKILLed mid-flight."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from alerts.choices import RequestKind, RequestStatus, TargetKind
+from alerts.models import Outbox, Request
+from core.models import AuditEntry
+from events.models import Event
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [
+    pytest.mark.real_worker,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real broker)"),
+]
+
+
+def start_worker(app: str, name: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://%s@%s:%s/%s" % (db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]),
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=2", "--pool=prefork",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name + "@%h", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def delivered() -> int:
+    return Request.objects.filter(status=RequestStatus.DELIVERED).count()
+
+
+def wait_for(predicate, timeout=60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigkilled_worker_loses_and_doubles_nothing():
+    from agencies.demo import seed_agencies
+    from agencies.models import User
+    from alerts.services import request_create
+    from alerts.tasks import sweep_outbox
+    from fraudgov.celery import app
+
+    app.control.purge()
+    seed_agencies()
+    analyst = User.objects.get(username="analyst")
+    total = 24
+    for i in range(total):
+        request_create(issuer=analyst, kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT,
+                       target_value="62220202%011d" % i, amount=Decimal("100"))
+    assert Outbox.objects.filter(delivered_at__isnull=True).count() == total
+
+    slow = start_worker("tests.alerts.slow_worker", "slow")
+    try:
+        assert wait_for(lambda: delivered() >= 3, timeout=60), "the first worker never delivered anything"
+    finally:
+        stop(slow, signal.SIGKILL)  # mid-flight: two tasks were sleeping inside their transaction
+    after_kill = delivered()
+    assert after_kill < total, "the worker finished everything before it was killed"
+
+    fresh = start_worker("fraudgov", "fresh")
+    try:
+        # Messages the dead worker had reserved are not acked and wait for the visibility
+        # timeout; the outbox sweep re-enqueues them now.
+        time.sleep(1.0)
+        sweep_outbox(older_than_seconds=0)
+        assert wait_for(lambda: delivered() == total, timeout=90), "lost: %d of %d delivered" % (delivered(), total)
+        sweep_outbox(older_than_seconds=0)  # a redundant sweep must not double anything
+        time.sleep(1.5)
+    finally:
+        stop(fresh)
+
+    assert not Outbox.objects.filter(delivered_at__isnull=True).exists()
+    for req in Request.objects.all():
+        assert Event.objects.filter(kind="request.delivered", agency_id=req.target_agency_id,
+                                    payload__id=req.pk).count() == 1, req.number
+        assert AuditEntry.objects.filter(object_id=str(req.pk), detail__move="delivered").count() == 1

@@ -1,0 +1,131 @@
+"""Bulk import: type and size checks, preview with per-row errors, all-or-nothing import."""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from cases import imports
+from cases.models import Case
+
+from .pages_support import id_number, w  # noqa: F401
+
+HEADERS = ["发案时间", "发案地区划代码", "诈骗类型", "损失金额", "受害人姓名", "受害人身份证号", "涉案电话", "收款账号"]
+
+
+def _csv(rows, headers=HEADERS) -> SimpleUploadedFile:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return SimpleUploadedFile("cases.csv", buf.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def _good_rows(n=3):
+    return [
+        ["2024-05-0%d 10:00" % (i + 1), "340402001", "刷单返利", "%d.00" % (1000 * (i + 1)), "受害人%d" % i,
+         id_number("3404021980010100%d" % i), "138-1234-5678", "6222 0212 3456 7890 12%d" % i]
+        for i in range(n)
+    ]
+
+
+def test_template_csv_has_every_column_and_a_skipped_example(client, w):
+    client.force_login(w.users["officer"])
+    response = client.get(reverse("cases:import_template"))
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == [str(c.header) for c in imports.COLUMNS]
+    assert "# 示例" in text
+
+
+def test_upload_rejects_other_file_types(client, w):
+    client.force_login(w.users["officer"])
+    response = client.post(reverse("cases:import"), {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4")})
+    assert response.status_code == 400
+    assert "只支持 CSV 或 XLSX" in response.content.decode()
+    renamed = SimpleUploadedFile("x.xlsx", b"not a zip at all")
+    assert "不是有效的 XLSX" in client.post(reverse("cases:import"), {"file": renamed}).content.decode()
+
+
+def test_preview_reports_errors_row_by_row_and_offers_no_import(client, w):
+    client.force_login(w.users["officer"])
+    rows = _good_rows(2) + [
+        ["2024-05-09 10:00", "999999", "不存在的类型", "abc", "", "340402198001010010", "", ""],
+    ]
+    response = client.post(reverse("cases:import"), {"file": _csv(rows)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "第 4 行" in html  # header is line 1, so the third data row is line 4
+    for message in ["未知的区划代码", "未知的诈骗类型", "损失金额不是数字", "受害人姓名不能为空"]:
+        assert message in html
+    assert 'data-testid="import-all"' not in html
+    assert not Case.objects.exists()
+
+
+def test_preview_then_import_all_creates_every_case_from_the_stashed_file(client, w):
+    client.force_login(w.users["officer"])
+    preview = client.post(reverse("cases:import"), {"file": _csv(_good_rows(3))})
+    assert 'data-testid="import-all"' in preview.content.decode()
+    token = client.session[imports.SESSION_KEY]["token"]
+    response = client.post(reverse("cases:import_confirm"), {"token": token}, follow=True)
+    assert response.status_code == 200
+    assert Case.objects.count() == 3
+    assert "已导入 3 起案件" in response.content.decode()
+    # The three share a phone number: they were linked into one ring on the way in.
+    assert Case.objects.values("ring").distinct().count() == 1
+    assert imports.SESSION_KEY not in client.session
+
+
+def test_import_is_all_or_nothing_when_a_row_fails_inside_the_transaction(client, w, monkeypatch):
+    from cases import services
+
+    real = services.case_create
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ValidationError("模拟失败")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", flaky)
+    client.force_login(w.users["officer"])
+    client.post(reverse("cases:import"), {"file": _csv(_good_rows(4))})
+    token = client.session[imports.SESSION_KEY]["token"]
+    response = client.post(reverse("cases:import_confirm"), {"token": token}, follow=True)
+    assert Case.objects.count() == 0
+    html = response.content.decode()
+    assert "第 4 行导入失败" in html and "整个文件未导入" in html
+
+
+def test_xlsx_import_reads_typed_cells(client, w):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    from datetime import datetime
+
+    ws.append([datetime(2024, 5, 1, 9, 30), 340402001, "刷单返利", 8800, "钱七", "", "13812345678", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    upload = SimpleUploadedFile("cases.xlsx", buf.getvalue())
+    client.force_login(w.users["officer"])
+    preview = client.post(reverse("cases:import"), {"file": upload})
+    html = preview.content.decode()
+    assert 'data-testid="preview-ok"' in html, html
+    token = client.session[imports.SESSION_KEY]["token"]
+    client.post(reverse("cases:import_confirm"), {"token": token})
+    case = Case.objects.get()
+    assert case.loss_amount == 8800
+    assert case.victims.get().name == "钱七"
+
+
+def test_confirm_with_a_stale_token_imports_nothing(client, w):
+    client.force_login(w.users["officer"])
+    client.post(reverse("cases:import"), {"file": _csv(_good_rows(1))})
+    response = client.post(reverse("cases:import_confirm"), {"token": "0" * 32})
+    assert response.status_code == 302
+    assert not Case.objects.exists()

@@ -1,0 +1,209 @@
+"""Live events over a real uvicorn + Redis channel layer + Celery worker, from the outside."""
+
+import asyncio
+import json
+import threading
+import time
+import urllib.request
+from decimal import Decimal
+
+import pytest
+import websockets
+from django.db import connection, transaction
+
+from events.models import Event
+from events.services import event_emit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ws_url(base: str, token: str) -> str:
+    return base.replace("http://", "ws://") + "/ws/events/?token=" + token
+
+
+async def connect(base, token, last_id=0):
+    sock = await websockets.connect(ws_url(base, token), origin=base)
+    await sock.send(json.dumps({"type": "hello", "last_id": last_id}))
+    return sock
+
+
+async def read_until_ready(sock, timeout=10.0) -> list[dict]:
+    got = []
+    while True:
+        msg = json.loads(await asyncio.wait_for(sock.recv(), timeout))
+        if msg["type"] == "ready":
+            return got
+        got.append(msg)
+
+
+async def collect(sock, seconds: float) -> list[dict]:
+    got = []
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            got.append(json.loads(await asyncio.wait_for(sock.recv(), left)))
+        except asyncio.TimeoutError:
+            break
+    return got
+
+
+def agency_id(code):
+    from agencies.models import Agency
+
+    return Agency.objects.get(code=code).id
+
+
+def test_stop_payment_delivered_by_worker_reaches_bank_a_socket_only(live_server_url, worker, token_for):
+    from agencies.models import User
+    from alerts.choices import RequestKind, TargetKind
+    from alerts.services import request_create
+
+    bank_a, bank_b = token_for("bank_a_api"), token_for("bank_b")
+    start = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    async def scenario():
+        sock_a = await connect(live_server_url, bank_a, start)
+        sock_b = await connect(live_server_url, bank_b, start)
+        await read_until_ready(sock_a)
+        await read_until_ready(sock_b)
+        await asyncio.to_thread(
+            lambda: request_create(issuer=User.objects.get(username="analyst"), kind=RequestKind.STOP_PAYMENT,
+                                   target_kind=TargetKind.ACCOUNT, target_value="6222020200001234567",
+                                   amount=Decimal("5000"))
+        )
+        got_a, got_b = await asyncio.gather(collect(sock_a, 20), collect(sock_b, 20))
+        await sock_a.close()
+        await sock_b.close()
+        return got_a, got_b
+
+    # The collect windows are long on purpose: the worker process may be slow to start.
+    got_a, got_b = asyncio.run(scenario())
+    kinds_a = [m["kind"] for m in got_a if m["type"] == "event"]
+    assert "request.delivered" in kinds_a
+    delivered = next(m for m in got_a if m.get("kind") == "request.delivered")
+    assert "victims" not in json.dumps(delivered["payload"])
+    assert got_b == []
+
+
+def test_reconnect_with_last_id_gets_exactly_the_three_missed_in_order_and_polling_agrees(live_server_url, token_for):
+    token = token_for("bank_a")
+    icbc = agency_id("bank-icbc")
+    event_emit(kind="request.created", recipients=[icbc], payload={"n": 0})
+
+    async def first():
+        sock = await connect(live_server_url, token, 0)
+        seen = await read_until_ready(sock)
+        await sock.close()
+        return seen[-1]["id"]
+
+    last_id = asyncio.run(first())
+    missed = [event_emit(kind="request.acknowledged", recipients=[icbc, agency_id("bank-abc")],
+                         payload={"n": n})[0].id for n in (1, 2, 3)]
+
+    async def again():
+        sock = await connect(live_server_url, token, last_id)
+        replay = await read_until_ready(sock)
+        extra = await collect(sock, 1.0)
+        await sock.close()
+        return replay, extra
+
+    replay, extra = asyncio.run(again())
+    assert [m["id"] for m in replay] == missed
+    assert [m["payload"]["n"] for m in replay] == [1, 2, 3]
+    assert extra == []
+
+    req = urllib.request.Request(live_server_url + "/api/v1/events/?since=%d" % last_id,
+                                 headers={"Authorization": "Token " + token})
+    body = json.loads(urllib.request.urlopen(req).read())
+    assert [e["id"] for e in body["results"]] == missed
+    assert body["last_id"] == missed[-1]
+
+
+def test_live_pushes_after_hello_arrive_once_in_order_and_only_for_my_agency(live_server_url, token_for):
+    token = token_for("bank_a")
+    icbc, abc = agency_id("bank-icbc"), agency_id("bank-abc")
+
+    first = event_emit(kind="request.created", recipients=[icbc], payload={})[0].id
+
+    async def fresh():
+        sock = await connect(live_server_url, token, first)
+        await read_until_ready(sock)
+        emitted = []
+        for to in (icbc, abc, icbc, icbc):  # the first push reads the table, the rest go straight
+            ev = (await asyncio.to_thread(event_emit, kind="signal.received", recipients=[to], payload={}))[0]
+            if to == icbc:
+                emitted.append(ev.id)
+        got = await collect(sock, 2.0)
+        await sock.close()
+        return emitted, got
+
+    emitted, got = asyncio.run(fresh())
+    assert [m["id"] for m in got] == emitted
+
+
+def test_case_subscription_refused_for_a_case_the_user_cannot_see(live_server_url, token_for):
+    from agencies.models import Agency, Region
+    from cases.models import Case, Typology
+    from django.utils import timezone
+
+    typology, _ = Typology.objects.get_or_create(code="brushing", defaults={"name": "刷单返利"})
+    case = Case.objects.create(
+        number="AJ-EV-1", reported_at=timezone.now(), occurred_at=timezone.now(),
+        reporting_agency=Agency.objects.get(code="ps-renmin"), region=Region.objects.get(code="340402001"),
+        typology=typology, loss_amount=Decimal("100"),
+    )
+
+    async def ask(token):
+        sock = await connect(live_server_url, token, 0)
+        await read_until_ready(sock, 20)
+        await sock.send(json.dumps({"type": "subscribe", "case": case.id}))
+        msg = json.loads(await asyncio.wait_for(sock.recv(), 10))
+        await sock.close()
+        return msg
+
+    assert asyncio.run(ask(token_for("bank_b")))["type"] == "error"
+    assert asyncio.run(ask(token_for("analyst")))["type"] == "subscribed"
+
+
+def test_anonymous_socket_is_refused(live_server_url, demo_world):
+    async def scenario():
+        sock = await websockets.connect(live_server_url.replace("http://", "ws://") + "/ws/events/",
+                                        origin=live_server_url)
+        await sock.recv()
+
+    with pytest.raises((websockets.exceptions.ConnectionClosed, websockets.exceptions.InvalidStatus)):
+        asyncio.run(scenario())
+
+
+def test_event_inserts_commit_in_id_order(demo_world):
+    """A transaction holding an event insert blocks the next emitter until it commits."""
+    icbc = agency_id("bank-icbc")
+    order = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow():
+        with transaction.atomic():
+            ev = event_emit(kind="case.updated", recipients=[icbc], payload={})[0]
+            started.set()
+            release.wait(5)
+            order.append(("slow-commit", ev.id))
+        connection.close()
+
+    def fast():
+        started.wait(5)
+        with transaction.atomic():
+            ev = event_emit(kind="case.updated", recipients=[icbc], payload={})[0]
+        order.append(("fast-commit", ev.id))
+        connection.close()
+
+    a, b = threading.Thread(target=slow), threading.Thread(target=fast)
+    a.start()
+    b.start()
+    time.sleep(0.5)
+    assert order == []  # the second emitter waits for the first to commit
+    release.set()
+    a.join()
+    b.join()
+    assert [step for step, _ in order] == ["slow-commit", "fast-commit"]
+    assert order[0][1] < order[1][1]

@@ -1,0 +1,67 @@
+"""The Idempotency-Key header, through a tiny DRF create view over the Region model."""
+
+import pytest
+from django.urls import include, path
+from rest_framework import generics, serializers
+from rest_framework.test import APIClient
+
+from agencies.models import Region
+from core.api.idempotency import IdempotentCreateMixin
+
+
+class _RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "population"]
+
+
+class _CreateRegion(IdempotentCreateMixin, generics.CreateAPIView):
+    serializer_class = _RegionSerializer
+    queryset = Region.objects.all()
+
+
+urlpatterns = [
+    path("t/regions/", _CreateRegion.as_view()),
+    path("", include("fraudgov.urls")),
+]
+
+BODY = {"code": "339999", "name": "测试区", "level": 3, "population": 1000}
+
+
+@pytest.fixture
+def api(demo, settings):
+    settings.ROOT_URLCONF = __name__
+    client = APIClient()
+    client.force_authenticate(demo["bank_a_api"])
+    return client
+
+
+@pytest.mark.django_db
+def test_same_key_twice_creates_one_object_and_replays_the_answer(api):
+    first = api.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    second = api.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == second.status_code == 201
+    assert second.data == first.data and second["Idempotent-Replayed"] == "true"
+    assert Region.objects.filter(code="339999").count() == 1
+
+
+@pytest.mark.django_db
+def test_same_key_with_a_different_body_is_refused_with_422(api):
+    api.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    response = api.post("/t/regions/", {**BODY, "name": "另一个区"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert response.status_code == 422 and "Idempotency-Key" in response.data["detail"]
+    assert Region.objects.get(code="339999").name == "测试区"
+
+
+@pytest.mark.django_db
+def test_without_a_key_each_post_is_handled_normally(api):
+    assert api.post("/t/regions/", BODY, format="json").status_code == 201
+    assert api.post("/t/regions/", BODY, format="json").status_code == 400  # code is unique
+
+
+@pytest.mark.django_db
+def test_a_failed_request_does_not_burn_the_key(api):
+    bad = api.post("/t/regions/", {**BODY, "code": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert bad.status_code == 400
+    again = api.post("/t/regions/", {**BODY, "code": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert again.status_code == 400
