@@ -4,7 +4,7 @@ from django.db.models import Case as DbCase
 from django.db.models import IntegerField, QuerySet, Value, When
 
 from .choices import RequestKind, RequestStatus
-from .models import Request
+from .models import Request, ReturnProposal
 
 LIST_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
 
@@ -61,3 +61,21 @@ def money_trail(*, case_id: int) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def return_proposals(*, user) -> QuerySet[ReturnProposal]:
+    """Return proposals on freezes the user may see, newest first, shares prefetched."""
+    from django.db.models import Prefetch
+
+    from agencies.choices import POLICE_KINDS, AgencyKind
+
+    from .models import ReturnShare
+
+    if not (user.is_superuser or user.agency_kind in POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE}):
+        return ReturnProposal.objects.none()  # a bank holds the money; the split is the police's
+    return (
+        ReturnProposal.objects.filter(request__in=Request.objects.restrict(user).values("pk"))
+        .select_related("request__case", "request__target_agency", "decided_by")
+        .prefetch_related(Prefetch("shares", queryset=ReturnShare.objects.select_related("case", "victim").order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .choices import DissuasionOutcome, ProposalStatus, RequestKind, RequestStatus, TargetKind
+from .choices import DissuasionOutcome, FreezeAction, ProposalStatus, RequestKind, RequestStatus, TargetKind
 from .models import OnwardTransfer, Request, ReturnProposal, ReturnShare
-from .services import STOP_PAYMENT_HOURS, RequestConflict, _check, _lock, _record, request_create
+from .services import STOP_PAYMENT_HOURS, RequestConflict, RequestError, _check, _lock, _record, request_create
 
 CENT = Decimal("0.01")
 
@@ -38,6 +38,7 @@ def request_complete(
     onward_transfers: list[dict] | None = None,
     answer: str = "",
     outcome: str = "",
+    case_details: dict | None = None,
     http_request=None,
 ) -> Request:
     """Complete a request with its result.
@@ -45,7 +46,8 @@ def request_complete(
     ``onward_transfers``: dicts with amount, transferred_at (datetime or ISO text),
     destination_account, destination_bank. Each becomes a follow-on stop-payment on the same
     case unless that account was already targeted on the case (no loops).
-    Dissuasion: ``outcome`` in DissuasionOutcome (see services_signals for its side effects).
+    Dissuasion: ``outcome`` in DissuasionOutcome (see services_signals for its side effects);
+    ``case_details`` (typology, loss_amount) fills the case an "already paid" outcome opens.
     """
     req = _lock(request_id)
     _check(actor, req, "complete")
@@ -89,7 +91,28 @@ def request_complete(
     if req.kind == RequestKind.DISSUASION:
         from .services_signals import dissuasion_outcome_effects
 
-        dissuasion_outcome_effects(req=req, actor=actor)
+        dissuasion_outcome_effects(req=req, actor=actor, case_details=case_details or {})
+    return req
+
+
+@transaction.atomic
+def request_release(*, request_id: int, actor, reason: str = "", http_request=None) -> Request:
+    """The issuing side releases a completed freeze (解冻): it stops holding the money now.
+
+    The bank sees the release on its inbox (event + status line) and lifts the freeze there.
+    """
+    req = _lock(request_id)
+    _check(actor, req, "release")
+    if req.kind != RequestKind.FREEZE:
+        raise RequestError(_("只有冻结请求可以解冻。"))
+    if req.freeze_action == FreezeAction.RELEASE:
+        raise RequestConflict(_("该冻结已解除（可能已被他人处理）。"))
+    req.freeze_action = FreezeAction.RELEASE
+    req.effective_until = timezone.now()
+    req.result = {**req.result, "release_reason": (reason or "").strip()[:300]}
+    req.save(update_fields=["freeze_action", "effective_until", "result", "updated_at"])
+    _record(req, "released", actor, _("冻结 %(number)s 已解除：%(reason)s") % {"number": req.number, "reason": reason or "-"},
+            http_request=http_request)
     return req
 
 

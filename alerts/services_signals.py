@@ -91,23 +91,10 @@ def _unroutable_task(signal, actor) -> Request:
     return req
 
 
-def dissuasion_outcome_effects(*, req: Request, actor) -> None:
+def dissuasion_outcome_effects(*, req: Request, actor, case_details: dict | None = None) -> None:
     """already paid -> a case pre-filled from the signal; unreachable -> a police visit."""
     if req.outcome == DissuasionOutcome.ALREADY_PAID:
-        try:
-            from cases.services import case_create
-        except ImportError:
-            return
-        signal = req.signals.order_by("received_at").first()
-        try:
-            case = case_create(
-                actor=actor, region=req.person_region,
-                narrative=_("由预警转立：%(reason)s") % {"reason": signal.reason if signal else req.note},
-                loss_amount=(signal.amount if signal and signal.amount else req.amount),
-            )
-        except TypeError:  # case_create's signature differs: leave it to a person
-            return
-        req.case = case
+        req.case = _case_from_task(req, actor, case_details or {})
         req.save(update_fields=["case"])
         _timeline(req, "request_opened_case", _("劝阻时已被骗，已立案"), actor=actor)
     elif req.outcome == DissuasionOutcome.UNREACHABLE and req.target_agency_id:
@@ -117,6 +104,38 @@ def dissuasion_outcome_effects(*, req: Request, actor) -> None:
             person_id_number=req.person_id_number, person_phone=req.person_phone, person_region=req.person_region,
             parent=req, amount=req.amount, note=_("联系不上，请派出所上门走访"),
         )
+
+
+def _case_from_task(req: Request, actor, details: dict):
+    """Open the case through the cases intake service, filled from the task and its first
+    signal: the resident as victim, the signal's indicator, its amount, the station as the
+    reporting agency. ``details`` may carry the typology and loss the grid worker was told."""
+    from cases.choices import IndicatorKind, PaymentChannel
+    from cases.models import Typology
+    from cases.services import case_create
+
+    signal = req.signals.order_by("received_at").first()
+    typology = details.get("typology") or Typology.objects.filter(is_active=True).order_by("sort_order", "code").first()
+    if typology is None:
+        raise ValidationError(_("请选择诈骗类型。"))
+    loss = details.get("loss_amount")
+    if loss is None:
+        loss = signal.amount if signal and signal.amount else req.amount
+    station = req.target_agency if req.target_agency and req.target_agency.kind == AgencyKind.POLICE_STATION else None
+    indicators = []
+    if signal and signal.indicator_kind in IndicatorKind.values and signal.indicator_value:
+        indicators.append({"kind": signal.indicator_kind, "value": signal.indicator_value})
+    now = timezone.now()
+    return case_create(
+        actor=actor, reporting_agency=station or req.issuing_agency,
+        region=req.person_region or (station.region if station else req.issuing_agency.region),
+        typology=typology, occurred_at=now, reported_at=now, loss_amount=loss or 0,
+        payment_channel=PaymentChannel.OTHER,
+        narrative=_("由预警转立：%(reason)s") % {"reason": signal.reason if signal else req.note},
+        victims=[{"name": req.person_name or _("未知"), "id_number": req.person_id_number,
+                  "phone": req.person_phone}],
+        indicators=indicators,
+    )
 
 
 # ---------------------------------------------------------------- deadlines

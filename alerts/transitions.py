@@ -36,6 +36,7 @@ MOVES: dict[str, Move] = {
         Move("fail", (S.CREATED, S.DELIVERED, S.ACKNOWLEDGED), S.FAILED, "issuer", ISSUER_ROLES),
         Move("route_manually", (S.CREATED,), S.CREATED, "issuer", ISSUER_ROLES),
         Move("extend", (S.COMPLETED, S.ACKNOWLEDGED), "", "issuer", ISSUER_ROLES),
+        Move("release", (S.COMPLETED,), "", "issuer", ISSUER_ROLES),
     )
 }
 

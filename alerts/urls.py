@@ -1,10 +1,30 @@
 from django.urls import path
 
-from core.views import placeholder
+from .views import board, case_panel, detail, inbox, settings_pages, tasks
 
 app_name = "alerts"
 urlpatterns = [
-    path("inbox/", placeholder, {"title": "收件箱"}, name="inbox"),
-    path("tasks/", placeholder, {"title": "劝阻任务"}, name="tasks"),
-    path("board/", placeholder, {"title": "协查请求"}, name="board"),
+    path("inbox/", inbox.InboxView.as_view(), name="inbox"),
+    path("inbox/_rows/", inbox.InboxRowsView.as_view(), name="inbox_rows"),
+    path("inbox/_count/", inbox.InboxCountView.as_view(), name="inbox_count"),
+    path("tasks/", tasks.TaskListView.as_view(), name="tasks"),
+    path("tasks/_rows/", tasks.TaskRowsView.as_view(), name="task_rows"),
+    path("board/", board.BoardView.as_view(), name="board"),
+    path("board/_rows/", board.BoardRowsView.as_view(), name="board_rows"),
+    path("board/_dispatch/", board.DispatchRowsView.as_view(), name="dispatch_rows"),
+    path("deadlines/", settings_pages.deadlines, name="deadlines"),
+    path("returns/", settings_pages.returns, name="returns"),
+    path("returns/<int:pk>/decide/", settings_pages.return_decide, name="return_decide"),
+    path("case/<int:case_pk>/_panel/", case_panel.panel, name="case_panel"),
+    path("case/<int:case_pk>/issue/", case_panel.issue, name="case_issue"),
+    path("<int:pk>/", detail.request_detail, name="detail"),
+    path("<int:pk>/acknowledge/", detail.acknowledge, name="acknowledge"),
+    path("<int:pk>/complete/", detail.complete, name="complete"),
+    path("<int:pk>/reject/", detail.reject, name="reject"),
+    path("<int:pk>/not-subscriber/", detail.not_subscriber, name="not_subscriber"),
+    path("<int:pk>/extend/", detail.extend, name="extend"),
+    path("<int:pk>/release/", detail.release, name="release"),
+    path("<int:pk>/route/", detail.route, name="route"),
+    path("<int:pk>/legal-notice/", detail.legal_notice, name="legal_notice"),
+    path("<int:pk>/outcome/", tasks.record_outcome, name="outcome"),
 ]

@@ -31,7 +31,7 @@ import requests
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "fraudgov_bench_live"
+BENCH_DB = os.environ.get("BENCH_DB", "fraudgov_bench_live")
 TARGETS = {"bank-icbc": "6222020200%09d", "bank-abc": "6228480200%09d"}
 
 SETUP = """

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "fraudgov_bench_requests"
+BENCH_DB = os.environ.get("BENCH_DB", "fraudgov_bench_requests")
 
 
 def free_port() -> int:

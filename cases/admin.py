@@ -22,6 +22,17 @@ class BenignIndicatorAdmin(admin.ModelAdmin):
 
         benign_add(kind=obj.kind, value=obj.value, note=obj.note, actor=request.user, instance=obj)
 
+    def delete_model(self, request, obj):
+        from .services import benign_remove
+
+        benign_remove(entry=obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        from .services import benign_remove
+
+        for obj in queryset:
+            benign_remove(entry=obj, actor=request.user, request=request)
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from .choices import IndicatorKind
 from .models import BenignIndicator, Case, Typology
-from .normalize import normalize_indicator
+from .services_benign import benign_value
 
 TYPOLOGIES = [
     ("brushing", "刷单返利", "Brushing / task scam"),
@@ -43,18 +43,12 @@ BENIGN = [
 ]
 
 
-def _benign_value(kind: str, raw: str) -> str:
-    if kind == IndicatorKind.URL and raw.count(".") <= 1:
-        return raw.lower()  # a bare registrable domain covers every URL under it
-    return normalize_indicator(kind, raw).value
-
-
 @transaction.atomic
 def seed_typologies_and_benign() -> str:
     for n, (code, name, name_en) in enumerate(TYPOLOGIES):
         Typology.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en, "sort_order": n})
     for kind, raw, note in BENIGN:
-        BenignIndicator.objects.get_or_create(kind=kind, value=_benign_value(kind, raw), defaults={"note": note})
+        BenignIndicator.objects.get_or_create(kind=kind, value=benign_value(kind, raw), defaults={"note": note})
     return "%s typologies, %s benign values" % (len(TYPOLOGIES), len(BENIGN))
 
 

@@ -230,3 +230,23 @@ def ring_recompute(ring: Ring) -> list[Ring]:
     # Indicators no case carries any more, or that stopped linking, belong to no ring.
     Indicator.objects.filter(ring=ring).filter(Q(case_count=0) | Q(is_linkable=False)).update(ring=None)
     return result
+
+
+def indicator_relink(indicator: Indicator) -> Ring | None:
+    """An indicator became linkable again: merge the rings of every case that carries it.
+
+    Caller holds ``ring_lock()``. The cost is the cases of this one indicator plus the smaller
+    rings' rows (as in an intake merge), never the world.
+    """
+    ring_ids = set(
+        Case.objects.filter(indicator_links__indicator=indicator).exclude(ring=None).values_list("ring_id", flat=True)
+    )
+    rings = sorted(Ring.objects.select_for_update().filter(pk__in=ring_ids), key=lambda r: (-r.case_count, r.pk))
+    if not rings:
+        return None
+    keeper = rings[0]
+    _merge_into(keeper, rings[1:])
+    keeper.save()
+    Indicator.objects.filter(pk=indicator.pk).update(ring=keeper)
+    indicator.ring = keeper
+    return keeper

@@ -371,34 +371,5 @@ def victim_reveal(*, victim: Victim, actor, field: str, request=None) -> str:
     return getattr(victim, field)
 
 
-@transaction.atomic
-def benign_add(*, kind: str, value: str, note: str = "", actor=None, instance=None):
-    """Put a value on the warning list: the indicator stops linking and its ring is recomputed."""
-    from .models import BenignIndicator
-
-    value = value.strip()
-    if not (kind == "url" and value.count(".") <= 1):
-        value = normalize_indicator(kind, value).value
-    obj = instance or BenignIndicator(kind=kind)
-    obj.kind, obj.value, obj.note = kind, value.lower() if kind == "url" else value, note
-    if obj.created_by_id is None and actor is not None and actor.is_authenticated:
-        obj.created_by = actor
-    obj.save()
-    hits = Indicator.objects.filter(kind=kind).filter(models_q_value(kind, obj.value))
-    ring_ids = set(hits.exclude(ring=None).values_list("ring_id", flat=True))
-    hits.update(is_linkable=False)
-    # An admin action, rare, and a ring is at most a few thousand cases: recompute now so the
-    # analyst sees the split at once (ring_recompute_task exists for bulk list imports).
-    for ring in Ring.objects.filter(pk__in=ring_ids):
-        linking.ring_recompute(ring)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj)
-    return obj
-
-
-def models_q_value(kind: str, value: str):
-    from django.db.models import Q
-
-    q = Q(value=value)
-    if kind == "url":
-        q |= Q(registrable_domain=value)
-    return q
+# The warning list lives in its own room; re-exported for callers of cases.services.
+from .services_benign import benign_add, benign_remove, indicator_review_dismiss, models_q_value  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case, imports, intake, queue, rings
+from .views import benign, case, imports, intake, queue, rings
 
 app_name = "cases"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("import/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
     path("import/template.csv", imports.ImportTemplateView.as_view(), name="import_template"),
     path("lookup/", rings.LookupView.as_view(), name="lookup"),
+    path("benign/", benign.BenignListView.as_view(), name="benign"),
+    path("benign/<int:pk>/remove/", benign.BenignRemoveView.as_view(), name="benign_remove"),
+    path("benign/suspects/<int:pk>/", benign.SuspectActionView.as_view(), name="suspect_action"),
     path("rings/<int:pk>/", rings.RingDetailView.as_view(), name="ring"),
     path("<int:pk>/", case.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/_timeline/", case.TimelineView.as_view(), name="timeline"),

@@ -41,6 +41,7 @@ NAV_ITEMS = [
     NavItem("alerts:inbox", _("收件箱"), kinds=frozenset(RECEIVING_KINDS)),
     NavItem("alerts:tasks", _("劝阻任务"), kinds=frozenset({AgencyKind.COMMUNITY})),
     NavItem("alerts:board", _("协查请求"), kinds=frozenset(POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem("alerts:deadlines", _("办理时限"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
     NavItem(
         "propaganda:home",
         _("反诈宣传"),

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,6 +226,11 @@ SPECTACULAR_SETTINGS = {
         "IndicatorRoleEnum": "cases.choices.IndicatorRole",
         "RequestKindEnum": "alerts.choices.RequestKind",
         "TargetKindEnum": "alerts.choices.TargetKind",
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "RequestStatusEnum": "alerts.choices.RequestStatus",
+        "ProposalStatusEnum": "alerts.choices.ProposalStatus",
+        "PublicityChannelEnum": "propaganda.choices.Channel",
+        "TargetGroupEnum": "propaganda.choices.TargetGroup",
     },
 }
 

@@ -7,7 +7,7 @@ from agencies.models import Region
 from cases.models import Case
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
-from ..models import Request, Signal
+from ..models import Request, ReturnProposal, ReturnShare, Signal
 from ..payloads import request_view_for
 
 
@@ -92,3 +92,26 @@ class SignalSerializer(serializers.ModelSerializer):
         fields = ["id", "received_at", "resident_name", "resident_id_number", "resident_phone", "region", "reason",
                   "indicator_kind", "indicator_value", "amount", "task_number"]
         read_only_fields = ["id", "received_at", "task_number"]
+
+
+class ReleaseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("解冻理由"))
+
+
+class ReturnShareSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", read_only=True)
+
+    class Meta:
+        model = ReturnShare
+        fields = ["case_number", "loss", "share"]
+
+
+class ReturnProposalSerializer(serializers.ModelSerializer):
+    """A proposal as the centre sees it: the freeze, the total and each case's share."""
+
+    request_number = serializers.CharField(source="request.number", read_only=True)
+    shares = ReturnShareSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnProposal
+        fields = ["id", "request_number", "total", "status", "created_at", "decided_at", "shares"]

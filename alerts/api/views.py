@@ -10,12 +10,28 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 
 from ..filtersets import RequestFilterSet
-from ..models import Request
+from ..models import Request, ReturnProposal
 from ..selectors import request_list
-from ..services import RequestError, request_acknowledge, request_create, request_not_subscriber, request_reject
-from ..services_results import request_complete
+from ..selectors import return_proposals
+from ..services import (
+    RequestError,
+    request_acknowledge,
+    request_create,
+    request_extend,
+    request_not_subscriber,
+    request_reject,
+)
+from ..services_results import request_complete, request_release, return_proposal_decide
 from ..services_signals import signal_receive
-from .serializers import CompleteSerializer, RejectSerializer, RequestCreateSerializer, RequestSerializer, SignalSerializer
+from .serializers import (
+    CompleteSerializer,
+    RejectSerializer,
+    ReleaseSerializer,
+    RequestCreateSerializer,
+    RequestSerializer,
+    ReturnProposalSerializer,
+    SignalSerializer,
+)
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                description="The same key twice makes one request.")
@@ -85,6 +101,53 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def not_subscriber(self, request, pk=None):
         return self._move(request, pk, request_not_subscriber)
 
+    @extend_schema(request=None, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY],
+                   description="Extend a stop-payment once by 48 hours, or renew a freeze by its term (issuing side).")
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self._move(request, pk, request_extend)
+
+    @extend_schema(request=ReleaseSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY],
+                   description="Release a completed freeze (issuing side).")
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        form = ReleaseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._move(request, pk, request_release, reason=form.validated_data.get("reason", ""))
+
+
+class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Pro-rata returns of frozen money to a ring's victims, for the centre to approve."""
+
+    serializer_class = ReturnProposalSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return ReturnProposal.objects.none()
+        return return_proposals(user=self.request.user)
+
+    def _decide(self, request, pk, approve: bool):
+        get_object_or_404(self.get_queryset(), pk=pk)
+
+        def handler():
+            try:
+                proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
+            except (ValidationError, RequestError) as exc:
+                return _error(exc)
+            return Response(ReturnProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+        return idempotent(request, request.path, handler)
+
+    @extend_schema(request=None, responses={200: ReturnProposalSerializer, 403: None, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, pk, True)
+
+    @extend_schema(request=None, responses={200: ReturnProposalSerializer, 403: None, 409: None}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, pk, False)
+
 
 class SignalViewSet(viewsets.GenericViewSet):
     """Early-warning signals posted by a bank, carrier or platform."""
@@ -110,4 +173,4 @@ class SignalViewSet(viewsets.GenericViewSet):
         return idempotent(request, request.path, handler)
 
 
-__all__ = ["RequestViewSet", "SignalViewSet", "Request"]
+__all__ = ["RequestViewSet", "ReturnProposalViewSet", "SignalViewSet", "Request"]

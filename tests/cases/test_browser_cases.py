@@ -1,78 +1,13 @@
 """In a real browser against the ASGI server: an officer files a case through the form, an
 analyst finds it at the top of the queue and opens its ring's graph."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings as dj_settings
-from django.db import connection
 
 from .pages_support import build_world, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _shared_or_local(request, name, local):
-    """The shared fixture from tests/conftest.py when it exists, else this module's own."""
-    try:
-        return request.getfixturevalue(name)
-    except pytest.FixtureLookupError:
-        return request.getfixturevalue(local)
-
-
-@pytest.fixture
-def _local_asgi_server(transactional_db):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    db = connection.settings_dict
-    env = dict(os.environ, DEBUG="1", DATABASE_URL="postgres://%s@%s:%s/%s" % (
-        db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]), CONN_MAX_AGE="0")
-    env.pop("REDIS_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--port", str(port), "--log-level", "warning"],
-        cwd=str(Path(dj_settings.BASE_DIR)), env=env,
-    )
-    base = "http://127.0.0.1:%d" % port
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except Exception:
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture
-def _local_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def _local_login():
-    def login(page, base_url, username):
-        page.goto(base_url + "/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", dj_settings.DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("main form button[type=submit]")
-
-    return login
 
 
 @pytest.fixture
@@ -80,13 +15,14 @@ def world(transactional_db):
     return build_world()  # real password hashes: the server process logs these users in
 
 
-def test_officer_files_case_and_analyst_opens_its_ring_graph(world, request):
-    w = world
-    # Built before the browser starts: Playwright's loop makes this thread async.
-    earlier = make_case(w, victim="先前受害人", indicators=[("phone", "13812345678", "calling_number")])
-    asgi_server = _shared_or_local(request, "asgi_server", "_local_asgi_server")
-    page = _shared_or_local(request, "page", "_local_page")
-    login = _shared_or_local(request, "login", "_local_login")
+@pytest.fixture
+def earlier_case(world):
+    # Built before the browser starts (the shared ``browser`` fixture runs Playwright's loop).
+    return make_case(world, victim="先前受害人", indicators=[("phone", "13812345678", "calling_number")])
+
+
+def test_officer_files_case_and_analyst_opens_its_ring_graph(earlier_case, asgi_server, page, login):
+    earlier = earlier_case
 
     # The station officer files the report with two indicators.
     login(page, asgi_server, "officer")

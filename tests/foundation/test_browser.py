@@ -9,8 +9,8 @@ def test_login_switch_language_and_logout(asgi_server, page, login):
     from agencies.demo import seed_agencies
 
     seed_agencies()
-    # A Chinese browser, like the members' own; LocaleMiddleware honours Accept-Language.
-    page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})
+    # An English browser still gets Chinese: the joint meeting's working language.
+    page.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
     login(page, asgi_server, "analyst")
     page.goto(asgi_server + "/agencies/")
     nav = page.locator("nav")

@@ -1,0 +1,26 @@
+"""Which request kinds fit which target, and how a case's indicator becomes a request target."""
+
+from .choices import RequestKind, TargetKind
+
+# cases.IndicatorKind value -> the request target kind it is routed as (wallet and IP: no agency).
+INDICATOR_TARGET = {
+    "account": TargetKind.ACCOUNT,
+    "phone": TargetKind.PHONE,
+    "url": TargetKind.URL,
+    "app": TargetKind.APP,
+    "social": TargetKind.SOCIAL,
+}
+
+# The kinds the case page may issue, and the targets each accepts.
+KIND_TARGETS = {
+    RequestKind.STOP_PAYMENT: (TargetKind.ACCOUNT,),
+    RequestKind.FREEZE: (TargetKind.ACCOUNT,),
+    RequestKind.NUMBER_BLOCK: (TargetKind.PHONE,),
+    RequestKind.TAKEDOWN: (TargetKind.URL, TargetKind.APP, TargetKind.SOCIAL),
+    RequestKind.INFO_QUERY: (TargetKind.ACCOUNT, TargetKind.PHONE),
+}
+
+MONEY_KINDS = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
+ONWARD_FORMS = 3  # blank onward-transfer rows on the result form (no script needed to add one)
+INBOX_PAGE_SIZE = 50
+BOARD_PAGE_SIZE = 50

@@ -1,0 +1,49 @@
+"""Template helpers of the request pages: the deadline that matters now, overdue, the case panel."""
+
+from django import template
+from django.utils import timezone
+
+from ..choices import RequestStatus
+
+register = template.Library()
+
+
+@register.filter
+def due_at(req):
+    """The next deadline of an open request: acknowledging while delivered, then completing."""
+    if req.status == RequestStatus.DELIVERED:
+        return req.ack_due_at or req.complete_due_at
+    if req.status == RequestStatus.ACKNOWLEDGED:
+        return req.complete_due_at
+    return None
+
+
+@register.filter
+def is_overdue(req) -> bool:
+    """Escalated by the deadline watch, or past its deadline before the watch ran."""
+    if not req.is_open:
+        return False
+    due = due_at(req)
+    return req.escalated_at is not None or (due is not None and due < timezone.now())
+
+
+@register.filter
+def status_badge(status) -> str:
+    return {
+        RequestStatus.CREATED: "text-bg-secondary",
+        RequestStatus.DELIVERED: "text-bg-warning",
+        RequestStatus.ACKNOWLEDGED: "text-bg-info",
+        RequestStatus.COMPLETED: "text-bg-success",
+        RequestStatus.REJECTED: "text-bg-dark",
+        RequestStatus.FAILED: "text-bg-danger",
+    }.get(status, "text-bg-light")
+
+
+@register.inclusion_tag("alerts/case/_panel_body.html", takes_context=True)
+def alerts_case_panel(context, case):
+    from ..views.case_panel import panel_context
+
+    ctx = panel_context(context["request"].user, case)
+    ctx["csrf_token"] = context.get("csrf_token")
+    ctx["request"] = context["request"]
+    return ctx

@@ -1,0 +1,88 @@
+"""The case page's requests panel: issue a request about one of the case's indicators in one
+click, the list of the case's requests with their states, and the money trail as a tree."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.views.access import can_file_cases, get_visible_case
+
+from ..constants import INDICATOR_TARGET, KIND_TARGETS, MONEY_KINDS
+from ..forms import IssueRequestForm
+from ..models import Request
+from ..selectors import LIST_RELATED
+from ..services import RequestError, request_create
+from .access import error_text
+
+
+def _trail(requests: list[Request]) -> list[dict]:
+    """Nest the case's stop-payments and freezes by parent: each node has its onward transfers
+    (the edges money took) and children (the follow-on requests at the next bank)."""
+    money = [r for r in requests if r.kind in MONEY_KINDS]
+    ids = {r.pk for r in money}
+    children: dict[int | None, list[Request]] = {}
+    for r in sorted(money, key=lambda r: (r.created_at, r.pk)):
+        children.setdefault(r.parent_id if r.parent_id in ids else None, []).append(r)
+
+    def node(r, depth=0):
+        # A follow-on never returns to an account already on the case, so this is a tree; the
+        # depth cap only guards the page against a hand-edited database.
+        kids = children.get(r.pk, []) if depth < 50 else []
+        return {"req": r, "transfers": list(r.onward_transfers.all()), "children": [node(k, depth + 1) for k in kids]}
+
+    return [node(r) for r in children.get(None, [])]
+
+
+def panel_context(user, case) -> dict:
+    requests = list(
+        Request.objects.restrict(user).filter(case=case).select_related(*LIST_RELATED)
+        .prefetch_related("onward_transfers").order_by("created_at", "pk")
+    )
+    can_issue = can_file_cases(user)
+    indicators = []
+    if can_issue:
+        for link in case.indicator_links.select_related("indicator").order_by("indicator__kind", "indicator__value"):
+            target = INDICATOR_TARGET.get(link.indicator.kind)
+            if target is None:
+                continue
+            kinds = [(k.value, k.label) for k in KIND_TARGETS if target in KIND_TARGETS[k]]
+            indicators.append({"indicator": link.indicator, "kinds": kinds})
+    return {"case": case, "case_requests": requests, "trail": _trail(requests), "can_issue": can_issue,
+            "issue_indicators": indicators}
+
+
+@login_required
+@require_GET
+def panel(request, case_pk):
+    """The requests list and the money trail alone, re-fetched live on request events."""
+    case = get_visible_case(request.user, case_pk)
+    return render(request, "alerts/case/_requests.html", panel_context(request.user, case))
+
+
+@login_required
+@require_POST
+def issue(request, case_pk):
+    case = get_visible_case(request.user, case_pk)
+    back = reverse("cases:detail", args=[case.pk])
+    if not can_file_cases(request.user):
+        messages.error(request, _("您所在单位或角色无权发起协查请求。"))
+        return redirect(back)
+    form = IssueRequestForm(request.POST, request.FILES, case=case)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, "%s：%s" % (label, error) if label else error)
+        return redirect(back + "#case-requests-panel")
+    try:
+        req = request_create(issuer=request.user, http_request=request, **form.service_kwargs())
+    except (ValidationError, RequestError) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("已发起%(kind)s请求 %(number)s，正在路由。")
+                         % {"kind": req.get_kind_display(), "number": req.number})
+    return redirect(back + "#case-requests-panel")

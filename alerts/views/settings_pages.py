@@ -1,0 +1,64 @@
+"""The leadership office's deadline settings (per request kind) and the centre's approval of
+pro-rata returns of frozen money."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..choices import RequestKind
+from ..forms import DeadlineFormSet
+from ..models import DeadlinePolicy
+from ..selectors import return_proposals
+from ..services import deadline_minutes
+from ..services_results import return_proposal_decide
+from ..services_signals import deadline_policy_update
+from .access import can_set_deadlines, require_board, run_service
+
+
+@login_required
+def deadlines(request):
+    if not can_set_deadlines(request.user):
+        raise PermissionDenied
+    current = {k: deadline_minutes(k) for k in RequestKind.values}
+    initial = [{"kind": k, "ack_minutes": a, "complete_minutes": c} for k, (a, c) in current.items()]
+    if request.method == "POST":
+        formset = DeadlineFormSet(request.POST, initial=initial)
+        if formset.is_valid():
+            changed = 0
+            for form in formset:
+                d = form.cleaned_data
+                if (d.get("ack_minutes"), d.get("complete_minutes")) != current[d["kind"]]:
+                    deadline_policy_update(actor=request.user, kind=d["kind"], ack_minutes=d.get("ack_minutes"),
+                                           complete_minutes=d.get("complete_minutes"))
+                    changed += 1
+            messages.success(request, _("已保存办理时限（%(n)s 项变更），新发起的请求按新时限计算。") % {"n": changed})
+            return redirect("alerts:deadlines")
+    else:
+        formset = DeadlineFormSet(initial=initial)
+    labels = dict(RequestKind.choices)
+    policies = {p.kind: p for p in DeadlinePolicy.objects.select_related("updated_by")}
+    rows = [{"form": f, "label": labels[f.initial["kind"]], "policy": policies.get(f.initial["kind"])} for f in formset]
+    return render(request, "alerts/deadlines.html", {"formset": formset, "rows": rows, "nav_current": "alerts:deadlines"},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def returns(request):
+    require_board(request.user)
+    return render(request, "alerts/returns.html", {"proposals": return_proposals(user=request.user)[:100],
+                                                   "nav_current": "alerts:board"})
+
+
+@login_required
+@require_POST
+def return_decide(request, pk):
+    proposal = get_object_or_404(return_proposals(user=request.user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    return run_service(
+        request, lambda: return_proposal_decide(proposal_id=proposal.pk, actor=request.user, approve=approve),
+        _("返还方案已批准。") if approve else _("返还方案已驳回。"), reverse("alerts:returns"),
+    )

@@ -1,0 +1,332 @@
+"""Reads for the dashboards, all from the rollup tables (never a scan of the cases).
+
+Region totals: the rollups carry each row's region path, so a region's figure is a prefix
+filter; figures per child region are summed in Python from one grouped query (a city has a few
+thousand regions at most).
+
+Population: a region's own ``population`` when it is recorded; a region recorded with 0 uses
+the sum of the communities below it. (The W-city demo records official figures at every level,
+and a town's official population is larger than the sum of the few communities modelled under
+it, so summing would overstate every rate.)
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from agencies.choices import RegionLevel
+from agencies.models import Region
+
+from .choices import AgeGroup, Grain
+from .constants import HOT_SPOT_COUNT, HOT_SPOT_LEVELS, RATE_BASE, ZERO
+from .hooks import publicity_reach
+from .models import CaseDaily, Rectification, RegionDaily
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def last_year(self) -> "Period":
+        return Period(_minus_year(self.start), _minus_year(self.end))
+
+
+def _minus_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def rate(cases: int, population: int) -> Decimal | None:
+    if not population:
+        return None
+    return (Decimal(cases) * RATE_BASE / Decimal(population)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def change(now, before) -> Decimal | None:
+    """Relative change in percent (None when there is nothing to compare with)."""
+    if now is None or before in (None, 0, ZERO):
+        return None
+    return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
+
+
+# ---------------------------------------------------------------- regions and populations
+
+
+def regions_under(root: Region) -> list[Region]:
+    return list(Region.objects.within(root).only("pk", "code", "name", "level", "population", "path", "parent_id"))
+
+
+def populations(regions: list[Region]) -> dict[str, int]:
+    """path -> population (own figure, else the sum of the communities below)."""
+    community_sum: dict[str, int] = defaultdict(int)
+    for r in regions:
+        if r.level == RegionLevel.COMMUNITY:
+            for prefix in _prefixes(r.path):
+                community_sum[prefix] += r.population
+    return {r.path: r.population or community_sum.get(r.path, 0) for r in regions}
+
+
+def region_population(region: Region) -> int:
+    if region.population:
+        return region.population
+    return populations(regions_under(region)).get(region.path, 0)
+
+
+def _prefixes(path: str) -> list[str]:
+    codes = [c for c in path.split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def _cases_by_path(root: Region, period: Period) -> dict[str, tuple[int, Decimal]]:
+    """Every region path under ``root`` -> (cases, loss) of its whole subtree in the period."""
+    rows = (
+        CaseDaily.objects.filter(day__gte=period.start, day__lte=period.end, region_path__startswith=root.path)
+        .order_by().values_list("region_path").annotate(n=Sum("cases"), loss=Sum("loss"))
+    )
+    totals: dict[str, list] = defaultdict(lambda: [0, ZERO])
+    for path, n, loss in rows:
+        for prefix in _prefixes(path):
+            if prefix.startswith(root.path):
+                totals[prefix][0] += n
+                totals[prefix][1] += loss or ZERO
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _case_figures(region: Region, period: Period) -> dict:
+    agg = CaseDaily.objects.filter(
+        day__gte=period.start, day__lte=period.end, region_path__startswith=region.path
+    ).aggregate(
+        cases=Sum("cases"), loss=Sum("loss"), solved=Sum("solved"),
+        u18=Sum("victims_u18"), a18=Sum("victims_18_34"), a35=Sum("victims_35_59"), a60=Sum("victims_60p"),
+        unknown=Sum("victims_unknown"),
+    )
+    victims = sum(agg[k] or 0 for k in ("u18", "a18", "a35", "a60", "unknown"))
+    return {"cases": agg["cases"] or 0, "loss": agg["loss"] or ZERO, "solved": agg["solved"] or 0, "victims": victims}
+
+
+REGION_FIELDS = ("requests_issued", "requests_completed", "requests_within", "requests_overdue", "stop_count",
+                 "stopped", "freeze_count", "frozen", "returned", "signals", "dissuaded")
+
+
+def _region_figures(region: Region, period: Period) -> dict:
+    agg = RegionDaily.objects.filter(
+        day__gte=period.start, day__lte=period.end, region_path__startswith=region.path
+    ).aggregate(**{f: Sum(f) for f in REGION_FIELDS})
+    money = {"stopped", "frozen", "returned"}
+    return {f: (agg[f] or (ZERO if f in money else 0)) for f in REGION_FIELDS}
+
+
+def summary(*, region: Region, start: date, end: date) -> dict:
+    """The headline figures of a region and period, with the previous period and last year."""
+    period = Period(start, end)
+    population = region_population(region)
+    now = _case_figures(region, period)
+    now["rate"] = rate(now["cases"], population)
+    figures = {**now, **_region_figures(region, period)}
+    figures["within_share"] = share(figures["requests_within"], figures["requests_completed"])
+    figures["publicity_reach"] = publicity_reach(region=region, start=start, end=end)
+    comparisons = {}
+    for label, other in (("previous", period.previous()), ("last_year", period.last_year())):
+        then = _case_figures(region, other)
+        then["rate"] = rate(then["cases"], population)
+        comparisons[label] = {
+            "from": other.start, "to": other.end,
+            "cases": then["cases"], "loss": then["loss"], "rate": then["rate"],
+            "cases_change": change(now["cases"], then["cases"]),
+            "loss_change": change(now["loss"], then["loss"]),
+            "rate_change": change(now["rate"], then["rate"]),
+        }
+    return {
+        "region": region, "from": start, "to": end, "population": population,
+        "figures": figures, **comparisons,
+    }
+
+
+# ---------------------------------------------------------------- charts
+
+
+TRUNC = {Grain.DAY: TruncDay, Grain.WEEK: TruncWeek, Grain.MONTH: TruncMonth}
+
+
+def _bucket_start(day: date, grain: str) -> date:
+    if grain == Grain.WEEK:
+        return day - timedelta(days=day.weekday())
+    if grain == Grain.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def _buckets(period: Period, grain: str) -> list[date]:
+    out, day = [], _bucket_start(period.start, grain)
+    while day <= period.end:
+        out.append(day)
+        if grain == Grain.DAY:
+            day += timedelta(days=1)
+        elif grain == Grain.WEEK:
+            day += timedelta(days=7)
+        else:
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def timeseries(*, region: Region, start: date, end: date, grain: str = Grain.DAY) -> list[dict]:
+    """Cases, loss, money stopped and frozen per day/week/month (empty buckets as zeros)."""
+    period = Period(start, end)
+    trunc = TRUNC[grain]
+    scope = {"day__gte": start, "day__lte": end, "region_path__startswith": region.path}
+    cases = {
+        _as_date(b): (n, loss)
+        for b, n, loss in CaseDaily.objects.filter(**scope).annotate(b=trunc("day")).order_by()
+        .values_list("b").annotate(n=Sum("cases"), loss=Sum("loss")).values_list("b", "n", "loss")
+    }
+    money = {
+        _as_date(b): (stopped, frozen)
+        for b, stopped, frozen in RegionDaily.objects.filter(**scope).annotate(b=trunc("day")).order_by()
+        .values_list("b").annotate(s=Sum("stopped"), f=Sum("frozen")).values_list("b", "s", "f")
+    }
+    rows = []
+    for bucket in _buckets(period, grain):
+        n, loss = cases.get(bucket, (0, ZERO))
+        stopped, frozen = money.get(bucket, (ZERO, ZERO))
+        rows.append({"period": bucket, "cases": n, "loss": loss or ZERO, "stopped": stopped or ZERO,
+                     "frozen": frozen or ZERO})
+    return rows
+
+
+def typology_mix(*, region: Region, start: date, end: date) -> list[dict]:
+    rows = (
+        CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path)
+        .order_by().values("typology_id", "typology__code", "typology__name")
+        .annotate(cases=Sum("cases"), loss=Sum("loss")).order_by("-cases", "typology__code")
+    )
+    return [{"id": r["typology_id"], "code": r["typology__code"], "name": r["typology__name"], "cases": r["cases"],
+             "loss": r["loss"] or ZERO} for r in rows]
+
+
+def age_groups(*, region: Region, start: date, end: date) -> list[dict]:
+    agg = CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path).aggregate(
+        u18=Sum("victims_u18"), a18=Sum("victims_18_34"), a35=Sum("victims_35_59"), a60=Sum("victims_60p"),
+        unknown=Sum("victims_unknown"),
+    )
+    keys = {AgeGroup.UNDER_18: "u18", AgeGroup.AGE_18_34: "a18", AgeGroup.AGE_35_59: "a35",
+            AgeGroup.AGE_60_PLUS: "a60", AgeGroup.UNKNOWN: "unknown"}
+    return [{"group": g.value, "label": str(g.label), "victims": agg[k] or 0} for g, k in keys.items()]
+
+
+def regions_ranked(*, region: Region, start: date, end: date) -> list[dict]:
+    """The child regions of ``region`` by cases per 10,000 residents (highest first)."""
+    regions = regions_under(region)
+    pops = populations(regions)
+    totals = _cases_by_path(region, Period(start, end))
+    rows = []
+    for child in (r for r in regions if r.parent_id == region.pk):
+        n, loss = totals.get(child.path, (0, ZERO))
+        rows.append({"region": child, "cases": n, "loss": loss, "population": pops.get(child.path, 0),
+                     "rate": rate(n, pops.get(child.path, 0))})
+    rows.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), -r["cases"], r["region"].code))
+    return rows
+
+
+def hot_spots(*, region: Region, start: date, end: date, weeks: int = 8) -> list[dict]:
+    """The towns/communities under ``region`` with the highest case rate, with their trend.
+
+    ``trend`` is the rate change against the previous period of the same length; ``weekly`` the
+    case counts of the last ``weeks`` weeks up to ``end`` (oldest first), for a sparkline.
+    """
+    period = Period(start, end)
+    regions = [r for r in regions_under(region) if r.level in HOT_SPOT_LEVELS]
+    pops = populations(regions_under(region))
+    now, before = _cases_by_path(region, period), _cases_by_path(region, period.previous())
+    rows = []
+    for r in regions:
+        n, loss = now.get(r.path, (0, ZERO))
+        if not n:
+            continue
+        current = rate(n, pops.get(r.path, 0))
+        previous = rate(before.get(r.path, (0, ZERO))[0], pops.get(r.path, 0))
+        rows.append({"region": r, "cases": n, "loss": loss, "population": pops.get(r.path, 0), "rate": current,
+                     "previous_rate": previous, "trend": change(current, previous)})
+    rows.sort(key=lambda x: (x["rate"] is None, -(x["rate"] or 0), -x["cases"], x["region"].code))
+    rows = rows[:HOT_SPOT_COUNT]
+    if rows:
+        listed = dict(Rectification.objects.filter(region__in=[x["region"] for x in rows], status="listed")
+                      .values_list("region_id", "pk"))
+        week_start = _bucket_start(end, Grain.WEEK) - timedelta(weeks=weeks - 1)
+        series = weekly_cases([x["region"] for x in rows], week_start, end)
+        for x in rows:
+            x["rectification_id"] = listed.get(x["region"].pk)
+            x["weekly"] = [series[x["region"].path].get(week_start + timedelta(weeks=i), 0) for i in range(weeks)]
+    return rows
+
+
+def weekly_cases(regions: list[Region], start: date, end: date) -> dict[str, dict[date, int]]:
+    """path -> {week start: cases of the subtree} for a few regions (one query)."""
+    q = Q()
+    for r in regions:
+        q |= Q(region_path__startswith=r.path)
+    rows = (
+        CaseDaily.objects.filter(q, day__gte=start, day__lte=end).annotate(w=TruncWeek("day")).order_by()
+        .values_list("region_path", "w").annotate(n=Sum("cases"))
+    )
+    out: dict[str, dict[date, int]] = {r.path: defaultdict(int) for r in regions}
+    for path, week, n in rows:
+        for r in regions:
+            if path.startswith(r.path):
+                out[r.path][_as_date(week)] += n
+    return out
+
+
+def rectification_tracking(rect: Rectification, *, until: date) -> list[dict]:
+    """Week by week since listing (to delisting or ``until``): cases, loss and rate of the area."""
+    last = min(rect.delisted_on or until, until)
+    first = _bucket_start(rect.listed_on, Grain.WEEK)
+    rows = (
+        CaseDaily.objects.filter(region_path__startswith=rect.region.path, day__gte=first, day__lte=last)
+        .annotate(w=TruncWeek("day")).order_by().values_list("w").annotate(n=Sum("cases"), loss=Sum("loss"))
+        .values_list("w", "n", "loss")
+    )
+    by_week = {_as_date(w): (n, loss) for w, n, loss in rows}
+    population = region_population(rect.region)
+    out = []
+    for week in _buckets(Period(first, last), Grain.WEEK):
+        n, loss = by_week.get(week, (0, ZERO))
+        out.append({"week": week, "cases": n, "loss": loss or ZERO, "rate": rate(n, population)})
+    return out
+
+
+def rectifications(*, region: Region | None = None, include_delisted: bool = False):
+    qs = Rectification.objects.select_related("region", "responsible_agency")
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    if not include_delisted:
+        qs = qs.filter(status="listed")
+    return qs
+
+
+def child_count(region: Region) -> int:
+    return Region.objects.filter(parent=region).aggregate(n=Count("pk"))["n"]

@@ -1,0 +1,54 @@
+"""Data helpers for the request pages' tests: cases through the real intake service (so the
+case page has indicators), requests through the real services (routing runs eagerly)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+ICBC_ACCOUNT = "6222020200112233445"  # routes to bank-icbc (bank_a) by its card prefix
+ABC_ACCOUNT = "6228480000111122223"  # routes to bank-abc (bank_b)
+CMCC_PHONE = "13812345678"  # routes to tel-cmcc (carrier_a), then tel-cucc / tel-ctcc
+VICTIM_NAME = "王受害"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def id_number(body17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(body17, _WEIGHTS))
+    return body17 + "10X98765432"[total % 11]
+
+
+def make_case(w, *, account=ICBC_ACCOUNT, phone=CMCC_PHONE, loss="8000.00", ring_with=None, victim=VICTIM_NAME):
+    """A case reported at ps-renmin with an account and a phone indicator (and one victim)."""
+    from cases.models import Typology
+    from cases.services import case_create
+
+    typology, _ = Typology.objects.get_or_create(code="brushing", defaults={"name": "刷单返利"})
+    officer = w.users["officer"]
+    occurred = timezone.now() - timedelta(hours=2)
+    indicators = [{"kind": "account", "value": account}, {"kind": "phone", "value": phone}]
+    if ring_with:
+        indicators.append({"kind": "account", "value": ring_with})
+    with w.capture(execute=True):
+        return case_create(
+            actor=officer, reporting_agency=officer.agency, region=w.regions["340402001"], typology=typology,
+            occurred_at=occurred, reported_at=occurred + timedelta(minutes=20), loss_amount=Decimal(loss),
+            payment_channel="bank_transfer", narrative="测试案情",
+            victims=[{"name": victim, "id_number": id_number("34040219800101001"), "phone": "13900001111"}],
+            indicators=indicators,
+        )
+
+
+def issue(w, case=None, *, kind="stop_payment", target_kind="account", target=ICBC_ACCOUNT, user="analyst", **extra):
+    """Issue a request through the service; routing and delivery run eagerly on commit."""
+    from alerts.services import request_create
+
+    return w.run(request_create, issuer=w.users[user], kind=kind, target_kind=target_kind, target_value=target,
+                 case=case, amount=Decimal("8000.00"), **extra)
+
+
+def login(client, w, username):
+    client.force_login(w.users[username])
+    return client

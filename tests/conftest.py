@@ -1,0 +1,173 @@
+"""Fixtures every app's tests share: a real ASGI server and a real Celery worker in their own
+processes against the test database, and a headless Debian chromium driven by Playwright.
+
+The server and the worker are subprocesses pointed at the test database, so the tests that use
+them need ``transactional_db`` (their data must be committed to be seen) and the real password
+hashers (the server checks passwords with its own settings).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def subprocess_env() -> dict:
+    """The environment of a server or worker process: this test run's database and Redis."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": "postgres://%s@%s:%s/%s" % (db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]),
+        "CONN_MAX_AGE": "0",
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "",
+    }
+
+
+def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def start_worker(name: str = "test", *, env: dict | None = None, app: str = "fraudgov") -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=1", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "%s@%%h" % name,
+         "--loglevel=WARNING"],
+        cwd=ROOT, env=env or subprocess_env(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=None,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    # Seeding sets a score of passwords per test; PBKDF2 would make the suite take many minutes.
+    # Tests with a server process keep the real hashers: that process checks passwords itself.
+    if {"asgi_server", "live_server_url"} & set(request.fixturenames):
+        return
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The product under uvicorn on a free port, against the test database and Redis."""
+    from django.conf import settings
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=subprocess_env(), start_new_session=True,
+    )
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.monotonic() + 40
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            break
+        except Exception:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop_process(proc)
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.2)
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "server tests need PostgreSQL"
+    yield url
+    stop_process(proc)
+
+
+@pytest.fixture
+def live_server_url(asgi_server):
+    return asgi_server
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker on the real Redis broker; tasks are no longer run in-process."""
+    from django.conf import settings
+
+    from fraudgov.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: a real broker")
+    app.control.purge()
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    proc = start_worker()
+    yield proc
+    stop_process(proc)
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def worker(celery_worker):
+    return celery_worker
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def new_page(browser):
+    """A page in a fresh browser context (its own cookies), Chinese like the members' browsers."""
+
+    def make(locale: str = "zh-CN"):
+        context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+                                      if locale.startswith("zh") else None)
+        context.set_default_timeout(15000)
+        return context.new_page()
+
+    return make
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def login():
+    """Log a page in through the real login form."""
+    from django.conf import settings
+
+    def _login(page, base_url, username, password=None):
+        page.goto(base_url + "/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password or settings.DEMO_PASSWORD)
+        page.click("form:has(#id_username) button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return _login

@@ -1,0 +1,39 @@
+"""docker-compose.yml is read, not run (no Docker engine here): it must parse and describe the
+production shape."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_five_services_with_health_checks():
+    services = compose()["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    for name, service in services.items():
+        assert "healthcheck" in service, name
+        assert service["healthcheck"]["test"], name
+
+
+def test_app_services_share_the_production_environment():
+    services = compose()["services"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DJANGO_ENV"] == "production"
+        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert "SECRET_KEY" in env
+    assert "celery" in services["worker"]["command"] and "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+    assert "uvicorn" in " ".join(services["web"]["command"])
+
+
+def test_data_lives_in_volumes():
+    doc = compose()
+    assert {"pgdata", "redisdata", "media"} <= set(doc["volumes"])
+    assert any("pgdata:" in v for v in doc["services"]["postgres"]["volumes"])
