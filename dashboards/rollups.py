@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
 from .models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
 
@@ -100,36 +100,38 @@ def refresh_days(days: Iterable[date]) -> None:
 
 
 def rebuild(*, since: date | None = None, log=None) -> int:
-    """Recompute every day from ``since`` (default: the first day any source has data) to today.
+    """Recompute from scratch every day that has data (from ``since`` if given).
 
-    Returns the number of days recomputed. Rows of days without data disappear too.
+    The rollup rows of the days concerned are deleted first, so days that no longer have data
+    lose their rows too. Returns the number of days recomputed.
     """
-    from alerts.models import Request, Signal
-    from cases.models import Case
-
-    firsts = [
-        Case.objects.aggregate(m=Min("reported_at"))["m"],
-        Request.objects.aggregate(m=Min("created_at"))["m"],
-        Signal.objects.aggregate(m=Min("received_at"))["m"],
-    ]
-    first = since or min((local_day(f) for f in firsts if f is not None), default=None)
-    today = datetime.now(local_tz()).date()
     with transaction.atomic():
         _lock()
+        for model in (CaseDaily, RegionDaily, RequestDaily):
+            model.objects.filter(**({"day__gte": since} if since else {})).delete()
         if since is None:
-            for model in (CaseDaily, RegionDaily, RequestDaily):
-                model.objects.all().delete()
             DirtyMark.objects.all().delete()
-        if first is None:
-            return 0
-        day, count = first, 0
-        while day <= today:
-            _refresh_day(day, clear=since is not None)
-            count += 1
+        days = [d for d in data_days() if since is None or d >= since]
+        for count, day in enumerate(days, 1):
+            _refresh_day(day, clear=False)
             if log and count % 30 == 0:
-                log(f"rollups: {day} done ({count} days)")
-            day += timedelta(days=1)
-    return count
+                log(f"rollups: {day} done ({count}/{len(days)} days)")
+    return len(days)
+
+
+def data_days() -> list[date]:
+    """Every local day on which some source row counts (sorted)."""
+    from alerts.models import Request, ReturnProposal, Signal
+    from cases.models import Case
+
+    tz = local_tz()
+    sources = [(Case.objects.all(), "reported_at"), (Request.objects.all(), "created_at"),
+               (Request.objects.filter(completed_at__isnull=False), "completed_at"),
+               (Signal.objects.all(), "received_at"), (ReturnProposal.objects.filter(decided_at__isnull=False), "decided_at")]
+    days: set[date] = set()
+    for qs, field in sources:
+        days.update(qs.order_by().annotate(d=TruncDate(field, tzinfo=tz)).values_list("d", flat=True).distinct())
+    return sorted(days)
 
 
 def _refresh_day(day: date, *, clear: bool = True) -> None:

@@ -54,6 +54,7 @@ class OutreachSerializer(serializers.ModelSerializer):
     materials = serializers.PrimaryKeyRelatedField(many=True, queryset=ContentItem.objects.all(), required=False)
     photos = serializers.ListField(child=serializers.FileField(), write_only=True, required=False,
                                    max_length=PHOTO_MAX_PER_OUTREACH)
+    people_reached = serializers.IntegerField(help_text=_("1 至 100000"))  # range checked by the service
     photo_urls = serializers.SerializerMethodField()
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)

@@ -45,8 +45,10 @@ def issue(w, case=None, *, kind="stop_payment", target_kind="account", target=IC
     """Issue a request through the service; routing and delivery run eagerly on commit."""
     from alerts.services import request_create
 
-    return w.run(request_create, issuer=w.users[user], kind=kind, target_kind=target_kind, target_value=target,
-                 case=case, amount=Decimal("8000.00"), **extra)
+    req = w.run(request_create, issuer=w.users[user], kind=kind, target_kind=target_kind, target_value=target,
+                case=case, amount=Decimal("8000.00"), **extra)
+    req.refresh_from_db()
+    return req
 
 
 def login(client, w, username):
