@@ -12,6 +12,10 @@ from .choices import Grain, PeriodPreset
 from .constants import MAX_RANGE_DAYS
 
 
+class BadParams(Exception):
+    """Query parameters that do not validate; the message is ready for the user."""
+
+
 def today() -> date:
     return timezone.localdate()
 

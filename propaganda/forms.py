@@ -179,7 +179,7 @@ class ContentForm(forms.Form):
     typology = forms.ModelChoiceField(label=_("诈骗类型"), queryset=Typology.objects.filter(is_active=True),
                                       required=False)
     body = forms.CharField(label=_("正文/脚本"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    link = forms.URLField(label=_("素材链接"), required=False)
+    link = forms.URLField(label=_("素材链接"), required=False, assume_scheme="https")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case as SqlCase, CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import RegionLevel
 from agencies.models import Region
@@ -167,7 +168,7 @@ def typology_group_table(*, since: date, until: date, within: Region | None = No
 
 # --- campaign effect: difference in differences -------------------------------------------------
 
-DID_CAVEAT = (
+DID_CAVEAT = _(
     "简单双重差分仅作参考：对照区域按同级、未开展本活动宣传挑选，并非随机分组；"
     "发案数少时波动大；同期的打击、预警劝阻和季节因素都会影响发案率，差值不能直接视为宣传效果。"
 )

@@ -52,9 +52,11 @@ def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
         proc.wait()
 
 
-def start_worker(name: str = "test", *, env: dict | None = None, app: str = "fraudgov") -> subprocess.Popen:
+def start_worker(name: str = "test", *, app: str = "fraudgov", pool: str = "solo", concurrency: int = 1,
+                 env: dict | None = None) -> subprocess.Popen:
+    """A Celery worker process on this run's database and broker (``app`` may be a test app)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=1", "--pool=solo",
+        [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=%d" % concurrency, "--pool=" + pool,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "%s@%%h" % name,
          "--loglevel=WARNING"],
         cwd=ROOT, env=env or subprocess_env(), start_new_session=True,

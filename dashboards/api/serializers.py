@@ -7,6 +7,11 @@ from ..choices import AgeGroup
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
+def with_from(fields: dict) -> dict:
+    """Add the "from" date field ("from" is a Python keyword, so it cannot be declared)."""
+    return {"from": serializers.DateField(), **fields}
+
+
 class RegionRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -37,7 +42,6 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class ComparisonSerializer(serializers.Serializer):
-    from_ = serializers.DateField(source="from")
     to = serializers.DateField()
     cases = serializers.IntegerField()
     loss = serializers.DecimalField(**MONEY)
@@ -47,14 +51,11 @@ class ComparisonSerializer(serializers.Serializer):
     rate_change = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True, help_text="percent")
 
     def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
+        return with_from(super().get_fields())
 
 
 class SummarySerializer(serializers.Serializer):
     region = RegionRefSerializer()
-    from_ = serializers.DateField(source="from")
     to = serializers.DateField()
     population = serializers.IntegerField()
     figures = FiguresSerializer()
@@ -62,9 +63,7 @@ class SummarySerializer(serializers.Serializer):
     last_year = ComparisonSerializer()
 
     def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
+        return with_from(super().get_fields())
 
 
 class BucketSerializer(serializers.Serializer):
@@ -90,7 +89,6 @@ class AgeSliceSerializer(serializers.Serializer):
 
 class TimeseriesSerializer(serializers.Serializer):
     region = RegionRefSerializer()
-    from_ = serializers.DateField(source="from")
     to = serializers.DateField()
     grain = serializers.CharField()
     series = BucketSerializer(many=True)
@@ -98,9 +96,7 @@ class TimeseriesSerializer(serializers.Serializer):
     age_groups = AgeSliceSerializer(many=True)
 
     def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
+        return with_from(super().get_fields())
 
 
 class AgencyRefSerializer(serializers.Serializer):

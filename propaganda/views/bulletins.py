@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -73,7 +73,7 @@ class BulletinEditView(MemberMixin, View):
             except ValidationError as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _t("通报已保存。"))
+                messages.success(request, gettext("通报已保存。"))
                 return redirect("propaganda:bulletin_detail", pk=pk)
         return render(request, "propaganda/bulletin_form.html", {"form": form, "bulletin": bulletin}, status=400)
 
@@ -85,7 +85,7 @@ def bulletin_draft_view(request):
         raise PermissionDenied
     form = DraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("请选择通报周。"))
+        messages.error(request, gettext("请选择通报周。"))
         return redirect("propaganda:bulletin_list")
     try:
         bulletin = services.bulletin_draft(actor=request.user, week_start=form.cleaned_data["week_start"],
@@ -93,7 +93,7 @@ def bulletin_draft_view(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("propaganda:bulletin_list")
-    messages.success(request, _t("已根据该周案件生成通报草稿，请核对后发布。"))
+    messages.success(request, gettext("已根据该周案件生成通报草稿，请核对后发布。"))
     return redirect("propaganda:bulletin_edit", pk=bulletin.pk)
 
 
@@ -108,7 +108,7 @@ def bulletin_publish_view(request, pk):
         return redirect("propaganda:bulletin_detail", pk=pk)
     except PermissionDenied:
         raise
-    messages.success(request, _t("通报已发布，各成员单位已实时收到。"))
+    messages.success(request, gettext("通报已发布，各成员单位已实时收到。"))
     return redirect("propaganda:bulletin_receipts", pk=pk)
 
 

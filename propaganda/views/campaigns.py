@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -21,7 +21,8 @@ class CampaignListView(MemberMixin, ListView):
     def get_queryset(self):
         qs = (Campaign.objects.restrict(self.request.user).select_related("owner_agency")
               .prefetch_related("target_regions", "typologies")
-              .annotate(entries=Count("outreach"), reached=Sum("outreach__people_reached")))
+              .annotate(entries=Count("outreach"), reached=Sum("outreach__people_reached"))
+              .order_by("-starts_on", "-id"))
         self.filterset = CampaignFilterSet(self.request.GET or None, queryset=qs)
         return self.filterset.qs if self.filterset.is_bound else qs
 
@@ -74,6 +75,6 @@ class CampaignFormView(MemberMixin, View):
             except ValidationError as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _t("宣传活动已保存。"))
+                messages.success(request, gettext("宣传活动已保存。"))
                 return redirect("propaganda:campaign_detail", pk=campaign.pk)
         return render(request, "propaganda/campaign_form.html", {"form": form, "campaign": campaign}, status=400)

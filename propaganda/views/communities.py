@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -50,7 +50,7 @@ def criteria_view(request):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _t("无诈社区标准已更新，各社区状态已按新标准计算。"))
+            messages.success(request, gettext("无诈社区标准已更新，各社区状态已按新标准计算。"))
     else:
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("propaganda:communities")
@@ -66,7 +66,7 @@ def apply_view(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _t("申请已提交，等待联席办审批。"))
+        messages.success(request, gettext("申请已提交，等待联席办审批。"))
     return redirect("propaganda:communities")
 
 
@@ -86,5 +86,5 @@ def decide_view(request, pk, decision):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _t("审批结果已保存。"))
+        messages.success(request, gettext("审批结果已保存。"))
     return redirect("propaganda:communities")

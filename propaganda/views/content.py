@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.contrib.auth.decorators import login_required
@@ -48,7 +48,7 @@ class ContentCreateView(MemberMixin, View):
             except ValidationError as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _t("素材已提交，宣传部审核通过后即可使用。"))
+                messages.success(request, gettext("素材已提交，宣传部审核通过后即可使用。"))
                 return redirect("propaganda:content_list")
         return render(request, "propaganda/content_form.html", {"form": form}, status=400)
 
@@ -69,5 +69,5 @@ def content_review_view(request, pk, decision):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _t("审核结果已保存。"))
+        messages.success(request, gettext("审核结果已保存。"))
     return redirect("propaganda:content_list")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -52,7 +52,7 @@ class OutreachCreateView(MemberMixin, View):
             except ValidationError as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _t("已记录：%(place)s，覆盖 %(n)s 人。") % {
+                messages.success(request, gettext("已记录：%(place)s，覆盖 %(n)s 人。") % {
                     "place": outreach.place, "n": outreach.people_reached})
                 return redirect("propaganda:outreach_detail", pk=outreach.pk)
         return render(request, "propaganda/outreach_form.html", {"form": form}, status=400)
@@ -85,7 +85,7 @@ class OutreachEditView(MemberMixin, View):
             except ValidationError as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _t("宣传记录已更新。"))
+                messages.success(request, gettext("宣传记录已更新。"))
                 return redirect("propaganda:outreach_detail", pk=outreach.pk)
         return render(request, "propaganda/outreach_form.html", {"form": form, "outreach": outreach}, status=400)
 
@@ -130,7 +130,7 @@ class OutreachRoundView(MemberMixin, View):
                 if not getattr(exc, "rows", None):
                     put_errors(form, exc)
             else:
-                messages.success(request, _t("已保存 %(n)s 条走访记录，共覆盖 %(people)s 人。") % {
+                messages.success(request, gettext("已保存 %(n)s 条走访记录，共覆盖 %(people)s 人。") % {
                     "n": len(saved), "people": sum(o.people_reached for o in saved)})
                 return redirect("propaganda:outreach_list")
         return self._render(request, form, stops, status=400)

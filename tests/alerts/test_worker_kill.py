@@ -1,53 +1,21 @@
 """Delivery loses nothing and doubles nothing when the worker is SIGKILLed mid-flight."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from alerts.choices import RequestKind, RequestStatus, TargetKind
 from alerts.models import Outbox, Request
 from core.models import AuditEntry
 from events.models import Event
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import start_worker, stop_process
 pytestmark = [
     pytest.mark.real_worker,
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real broker)"),
 ]
-
-
-def start_worker(app: str, name: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": "postgres://%s@%s:%s/%s" % (db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]),
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=2", "--pool=prefork",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name + "@%h", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def delivered() -> int:
@@ -80,15 +48,15 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
                        target_value="62220202%011d" % i, amount=Decimal("100"))
     assert Outbox.objects.filter(delivered_at__isnull=True).count() == total
 
-    slow = start_worker("tests.alerts.slow_worker", "slow")
+    slow = start_worker("slow", app="tests.alerts.slow_worker", pool="prefork", concurrency=2)
     try:
         assert wait_for(lambda: delivered() >= 3, timeout=60), "the first worker never delivered anything"
     finally:
-        stop(slow, signal.SIGKILL)  # mid-flight: two tasks were sleeping inside their transaction
+        stop_process(slow, signal.SIGKILL)  # mid-flight: two tasks were sleeping inside their transaction
     after_kill = delivered()
     assert after_kill < total, "the worker finished everything before it was killed"
 
-    fresh = start_worker("fraudgov", "fresh")
+    fresh = start_worker("fresh", pool="prefork", concurrency=2)
     try:
         # Messages the dead worker had reserved are not acked and wait for the visibility
         # timeout; the outbox sweep re-enqueues them now.
@@ -98,7 +66,7 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
         sweep_outbox(older_than_seconds=0)  # a redundant sweep must not double anything
         time.sleep(1.5)
     finally:
-        stop(fresh)
+        stop_process(fresh)
 
     assert not Outbox.objects.filter(delivered_at__isnull=True).exists()
     for req in Request.objects.all():
