@@ -48,10 +48,18 @@ def bench_env() -> dict:
         "DJANGO_SETTINGS_MODULE": "fraudgov.settings",
         "PYTHONPATH": str(ROOT),
         "DEBUG": "0",
-        # Django under ASGI runs each request in a fresh thread: persistent connections would
-        # pile up one per thread, so the bench server closes them at the end of each request.
-        "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
     }
+
+
+def server_env(env) -> dict:
+    # Django under ASGI runs each request in its own thread context: a persistent connection
+    # cannot outlive its request, so the server keeps idle ones in a per-process pool instead.
+    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
+
+
+def worker_env(env) -> dict:
+    # Worker processes are long-lived and single-threaded: keep their connection (the default).
+    return {**env, "CONN_MAX_AGE": "60"}
 
 
 def manage(env, *args) -> str:
@@ -79,6 +87,15 @@ dup = Event.objects.filter(kind="request.delivered").values("payload__id", "agen
 print(dup)
 """
 
+DELIVERY_RATE = """
+from datetime import datetime, timezone
+from django.db.models import Count, Max, Min
+from alerts.models import Request
+row = Request.objects.filter(created_at__gte=datetime.fromtimestamp(%r, timezone.utc)).aggregate(
+    n=Count("id"), first=Min("created_at"), last=Max("delivered_at"))
+print(row["n"], (row["last"] - row["first"]).total_seconds() if row["n"] else 0)
+"""
+
 
 def prepare(env) -> tuple[str, str]:
     base = urlsplit(env["DATABASE_URL"])
@@ -98,11 +115,11 @@ def start(env, port):
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=2", "--without-gossip",
          "--without-mingle", "--without-heartbeat", "-n", "bench@%h", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "fraudgov.asgi:application"), *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+        cwd=ROOT, env=server_env(env), start_new_session=True)
     return worker, server
 
 
@@ -245,6 +262,7 @@ def main():
         before = len(poster.sent_at)
         stop_at = time.monotonic() + args.burst_seconds
         began = time.monotonic()
+        began_wall = time.time()
 
         def loop():
             while time.monotonic() < stop_at:
@@ -266,6 +284,11 @@ def main():
                 break
             time.sleep(1)
         lost = len(poster.sent_at) - delivered
+        # Accepting is not delivering: the rate at which the burst's requests reached their bank
+        # (first created -> last delivered), from the rows' own timestamps.
+        n, span = manage(env, "shell", "-c", DELIVERY_RATE % began_wall).split()[-2:]
+        print("throughput phase, delivered: %s requests routed and delivered in %.1f s = %.0f requests/s"
+              % (n, float(span), int(n) / max(float(span), 1e-9)))
         doubled = (requests_total - len(poster.keys)) + dup_events
         print("accepted %d, rows %d, delivered %d, POST errors %d" % (len(poster.sent_at), requests_total, delivered, poster.errors))
         print("lost %d  doubled %d" % (lost, doubled))

@@ -27,7 +27,9 @@ class NavItem:
         return kind_ok and role_ok
 
 
-CASE_READERS = POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT}
+# The leadership office reads cases too (read-only: Case.objects.restrict gives it "view" only),
+# so that every dashboard figure can open the case list behind it.
+CASE_READERS = POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT, AgencyKind.LEADERSHIP_OFFICE}
 
 NAV_ITEMS = [
     NavItem("dashboards:home", _("领导驾驶舱"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
@@ -54,6 +56,14 @@ NAV_ITEMS = [
             }
         ),
     ),
+    NavItem(
+        "dashboards:home",
+        _("统计分析"),
+        kinds=frozenset(
+            {AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION, AgencyKind.COMMUNITY, AgencyKind.PUBLICITY_DEPARTMENT}
+        ),
+    ),
+    NavItem("dashboards:league", _("考核排名")),  # every member: the regular public ranking
     NavItem("agencies:directory", _("成员单位")),
     NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
     NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),

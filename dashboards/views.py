@@ -13,10 +13,12 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, Region
+from alerts.choices import RequestKind
 
 from . import assessment, reports, selectors
 from .access import can_see_agency_detail, default_region, require_region, sees_everything
 from .api.views import resolve_period
+from .choices import Grain
 from .constants import DEFAULT_WEIGHTS
 from .forms import BadParams as BadRequest
 from .forms import StatsParamsForm
@@ -50,28 +52,41 @@ def breadcrumbs(user, region: Region) -> list[Region]:
     return [r for r in out if top.contains(r)]
 
 
+def chart_data(summary: dict, ranked: list[dict], grain: str) -> dict:
+    """What dashboard.js draws (plain JSON numbers; the exact figures stay in the cards)."""
+    scope = {"region": summary["region"], "start": summary["from"], "end": summary["to"]}
+    f = summary["figures"]
+    return {
+        "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": float(r["loss"]),
+                    "stopped": float(r["stopped"]), "frozen": float(r["frozen"])}
+                   for r in selectors.timeseries(**scope, grain=grain)],
+        "typologies": [{"name": t["name"], "value": t["cases"]} for t in selectors.typology_mix(**scope)],
+        "ages": [{"name": a["label"], "value": a["victims"]} for a in selectors.age_groups(**scope)],
+        "ranked": [{"name": r["region"].name, "code": r["region"].code, "rate": float(r["rate"] or 0),
+                    "cases": r["cases"]} for r in ranked],
+        "money": {"loss": float(f["loss"]), "stopped": float(f["stopped"]), "frozen": float(f["frozen"]),
+                  "returned": float(f["returned"])},
+    }
+
+
 def dashboard_context(request, region, start, end, grain, data) -> dict:
     summary = selectors.summary(region=region, start=start, end=end)
-    scope = {"region": region, "start": start, "end": end}
-    ranked = selectors.regions_ranked(**scope)
+    ranked = selectors.regions_ranked(region=region, start=start, end=end)
     query = {"region": region.code, "from": start.isoformat(), "to": end.isoformat()}
     return {
         "region": region, "start": start, "end": end, "grain": grain, "period": data["period"],
         "summary": summary, "f": summary["figures"], "links": figure_links(region, start, end),
         "ranked": ranked, "breadcrumbs": breadcrumbs(request.user, region),
-        "query": "&".join("%s=%s" % kv for kv in query.items()),
-        "charts": {
-            "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": float(r["loss"]),
-                        "stopped": float(r["stopped"]), "frozen": float(r["frozen"])}
-                       for r in selectors.timeseries(**scope, grain=grain)],
-            "typologies": [{"name": t["name"], "value": t["cases"]} for t in selectors.typology_mix(**scope)],
-            "ages": [{"name": a["label"], "value": a["victims"]} for a in selectors.age_groups(**scope)],
-            "ranked": [{"name": r["region"].name, "code": r["region"].code, "rate": float(r["rate"] or 0),
-                        "cases": r["cases"]} for r in ranked],
-            "money": {"loss": float(summary["figures"]["loss"]), "stopped": float(summary["figures"]["stopped"]),
-                      "frozen": float(summary["figures"]["frozen"]), "returned": float(summary["figures"]["returned"])},
-        },
+        "chart_labels": chart_labels(),
+        "query": "&".join("%s=%s" % kv for kv in query.items()), "grains": Grain.choices,
+        "charts": chart_data(summary, ranked, grain),
     }
+
+
+def chart_labels() -> dict[str, str]:
+    """The chart texts (source strings are the keys dashboard.js asks for)."""
+    return {"发案数": _("发案数"), "损失金额": _("损失金额"), "止付金额": _("止付金额"), "起": _("起"), "元": _("元"),
+            "损失": _("损失"), "止付": _("止付"), "冻结": _("冻结"), "返还": _("返还")}
 
 
 class DashboardView(LoginRequiredMixin, View):
@@ -231,8 +246,11 @@ class AgencyAssessmentView(LoginRequiredMixin, View):
         except BadRequest as exc:
             return _bad_request(request, str(exc))
         row = next((r for r in assessment.results(period) if r["agency"].pk == agency.pk), None)
+        metrics = (row or {}).get("metrics") or {}
+        kind_labels = dict(RequestKind.choices)
         return render(request, "dashboards/agency_assessment.html", {
-            "agency": agency, "period": period, "row": row, "m": (row or {}).get("metrics") or {},
+            "agency": agency, "period": period, "row": row, "m": metrics,
+            "kinds": [(kind_labels.get(k, k), v) for k, v in sorted(metrics.get("by_kind", {}).items())],
             "periods": AssessmentPeriod.objects.all()[:24], "weight_labels": weight_labels(),
         })
 
@@ -252,6 +270,8 @@ class ReportView(LoginRequiredMixin, View):
             context = reports.report_context(request)
         except BadRequest as exc:
             return _bad_request(request, str(exc))
+        context["charts"] = chart_data(context["summary"], context["ranked"], "day")
+        context["chart_labels"] = chart_labels()
         return render(request, "dashboards/report.html", context)
 
 

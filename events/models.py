@@ -8,7 +8,8 @@ class EventQuerySet(RestrictedQuerySet):
     def _restrict(self, user, action):
         if action != "view":
             return self.none()
-        return self.filter(agency_id=user.agency_id).filter(
+        # Ids <= 0 are staged events not yet published (events.services): nobody sees them yet.
+        return self.filter(agency_id=user.agency_id, id__gt=0).filter(
             models.Q(role="") | models.Q(role=user.role)
         )
 

@@ -99,6 +99,11 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_fraudg
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI each request has its own connection (CONN_MAX_AGE cannot keep it): the server
+    # processes set DB_POOL_SIZE to reuse idle connections from a per-process pool instead of
+    # opening one per request (fraudgov/pgpool). Not for test runs: they drop their database.
+    if env.int("DB_POOL_SIZE", default=0) > 0:
+        DATABASES["default"].update(ENGINE="fraudgov.pgpool", POOL_SIZE=env.int("DB_POOL_SIZE"), CONN_MAX_AGE=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

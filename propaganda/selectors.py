@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case as SqlCase, CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

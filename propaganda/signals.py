@@ -1,6 +1,5 @@
 """A new case in a fraud-free community takes its title away (services.titles_revoke_for_case)."""
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 

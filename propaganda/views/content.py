@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.http import require_POST
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.views.generic import ListView
 
 from .. import access, services

@@ -72,7 +72,9 @@
       pending.delete(el);
       if (!window.htmx) return;
       var before = rowKeys(el);
-      window.htmx.ajax("GET", el.dataset.liveRefresh, { target: el, swap: el.dataset.liveSwap || "innerHTML" })
+      // source: el, so two regions refreshed in one burst do not queue behind each other on
+      // document.body (htmx resolves a queued request's promise before its swap).
+      window.htmx.ajax("GET", el.dataset.liveRefresh, { source: el, target: el, swap: el.dataset.liveSwap || "innerHTML" })
         .then(function () {
           Array.prototype.forEach.call(el.children, function (c) {
             var k = c.dataset.rowId || c.id || "";

@@ -48,8 +48,6 @@ def test_stop_payment_reaches_bank_inbox_and_money_trail_comes_back_live(asgi_se
     login(bank, base, "bank_a")
     bank.goto(base + "/requests/inbox/")
     _live(bank)
-    bank.evaluate("""window.__log=[];document.body.addEventListener('live:event',e=>window.__log.push(e.detail.kind+':'+e.detail.replay));
-      document.body.addEventListener('htmx:afterSwap',e=>window.__log.push('swap:'+e.detail.target.id));""")
 
     analyst = new_page()
     login(analyst, base, "analyst")
@@ -63,7 +61,7 @@ def test_stop_payment_reaches_bank_inbox_and_money_trail_comes_back_live(asgi_se
     row.wait_for()
     assert bank.evaluate("window.__noReload === true")  # arrived live, the page was not reloaded
     assert case.number in row.inner_text() and VICTIM_NAME not in bank.content()
-    print("DEBUG", bank.evaluate("window.__log"), row.get_attribute("class"))
+    bank.wait_for_selector('tr.row-new[data-number="%s"]' % number)  # highlighted as new
     row.locator('[data-testid="ack"]').click()
     bank.locator('[data-testid="inbox-row"][data-number="%s"] [data-testid="handle"]' % number).click()
     bank.fill("#id_amount_secured", "3000.00")

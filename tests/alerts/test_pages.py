@@ -152,3 +152,10 @@ def test_inbox_rows_query_count_does_not_grow_with_rows(w, client, django_assert
     with django_assert_max_num_queries(8):
         html = client.get(reverse("alerts:inbox_rows")).content.decode()
     assert html.count('data-testid="inbox-row"') == 6
+
+
+def test_inbox_speaks_english_after_the_language_switch(w, client, sent, settings):
+    login(client, w, "bank_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("alerts:inbox")).content.decode()
+    assert "Acknowledge" in html and "1 pending" in html and "Left" in html

@@ -1,67 +1,53 @@
 """Two browsers: the analyst issues a stop-payment, the bank's open inbox shows it without reload.
 
-alerts' inbox page is still a placeholder, so the proof is what live.js does on that page: the
-toast for the delivered request and the DOM event; regions with data-live-refresh follow the
-same path.
+The proof is what live.js does on the inbox page: the toast for the delivered request and the
+DOM event, in the same document (no reload); regions with data-live-refresh follow the same path.
 """
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def login(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2024")
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-
-
-def test_bank_inbox_shows_request_issued_in_another_page_without_reload(live_server_url, worker, demo_world, settings):
+def test_bank_inbox_shows_request_issued_in_another_page_without_reload(live_server_url, worker, demo_world,
+                                                                         settings, new_page, login):
     from django.conf import global_settings
 
     from agencies.models import User
 
     # The server process only knows the real hashers, not the fast test one demo_world set here.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
     for u in User.objects.filter(username__in=["analyst", "bank_a"]):
-        u.set_password("demo-pass-2024")
+        u.set_password(settings.DEMO_PASSWORD)
         u.save()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            bank = browser.new_context().new_page()
-            logs = []
-            bank.on("console", lambda m: logs.append(m.text))
-            bank.on("pageerror", lambda e: logs.append(str(e)))
-            login(bank, live_server_url, "bank_a")
-            bank.goto(live_server_url + "/requests/inbox/")
-            bank.evaluate("window.__seen = []; document.body.addEventListener('live:event', e => window.__seen.push(e.detail.kind))")
-            try:
-                bank.wait_for_function("sessionStorage.getItem('live.lastId') !== null", timeout=15000)
-            except Exception:
-                raise AssertionError((logs, bank.url, bank.content()[-1500:]))
-            loaded_at = bank.evaluate("performance.timeOrigin")
 
-            analyst = browser.new_context().new_page()
-            login(analyst, live_server_url, "analyst")
-            status = analyst.evaluate(
-                """async () => {
-                    const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
-                    const r = await fetch('/api/v1/requests/', {method: 'POST',
-                        headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-                        body: JSON.stringify({kind: 'stop_payment', target_kind: 'account',
-                                              target_value: '6222020200009876543', amount: '8800'})});
-                    return r.status;
-                }"""
-            )
-            assert status == 201
-            bank.wait_for_selector("[data-live-toast='request.delivered']", timeout=30000)
-            assert "request.delivered" in bank.evaluate("window.__seen")
-            assert bank.evaluate("performance.timeOrigin") == loaded_at  # same document: no reload
-            assert bank.is_hidden("[data-live-status]")
-        finally:
-            browser.close()
+    bank = new_page()
+    logs = []
+    bank.on("console", lambda m: logs.append(m.text))
+    bank.on("pageerror", lambda e: logs.append(str(e)))
+    login(bank, live_server_url, "bank_a")
+    bank.goto(live_server_url + "/requests/inbox/")
+    bank.evaluate("window.__seen = []; document.body.addEventListener('live:event', e => window.__seen.push(e.detail.kind))")
+    try:
+        bank.wait_for_function("sessionStorage.getItem('live.lastId') !== null", timeout=15000)
+    except Exception:
+        raise AssertionError((logs, bank.url, bank.content()[-1500:]))
+    loaded_at = bank.evaluate("performance.timeOrigin")
+
+    analyst = new_page()
+    login(analyst, live_server_url, "analyst")
+    status = analyst.evaluate(
+        """async () => {
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+            const r = await fetch('/api/v1/requests/', {method: 'POST',
+                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                body: JSON.stringify({kind: 'stop_payment', target_kind: 'account',
+                                      target_value: '6222020200009876543', amount: '8800'})});
+            return r.status;
+        }"""
+    )
+    assert status == 201
+    bank.wait_for_selector("[data-live-toast='request.delivered']", timeout=30000)
+    assert "request.delivered" in bank.evaluate("window.__seen")
+    assert bank.evaluate("performance.timeOrigin") == loaded_at  # same document: no reload
+    assert bank.is_hidden("[data-live-status]")

@@ -175,35 +175,40 @@ def test_anonymous_socket_is_refused(live_server_url, demo_world):
         asyncio.run(scenario())
 
 
-def test_event_inserts_commit_in_id_order(demo_world):
-    """A transaction holding an event insert blocks the next emitter until it commits."""
+def test_event_stored_first_but_committed_last_is_still_seen_after_one_already_seen(demo_world):
+    """Ids become visible in id order without one emitter waiting for another.
+
+    The slow transaction stores its event first and commits last; the fast one commits (and is
+    read by a client) meanwhile. The slow event must then get an id above the one the client
+    already saw, or a client catching up with ``since=<fast id>`` would never receive it.
+    """
+    from agencies.models import User
+    from events.selectors import events_since
+
     icbc = agency_id("bank-icbc")
-    order = []
-    started = threading.Event()
+    clerk = User.objects.get(username="bank_a")
+    stored = threading.Event()
     release = threading.Event()
+    result = {}
 
     def slow():
         with transaction.atomic():
-            ev = event_emit(kind="case.updated", recipients=[icbc], payload={})[0]
-            started.set()
-            release.wait(5)
-            order.append(("slow-commit", ev.id))
+            result["slow"] = event_emit(kind="case.updated", recipients=[icbc], payload={"n": "slow"})[0]
+            stored.set()
+            release.wait(10)
         connection.close()
 
-    def fast():
-        started.wait(5)
-        with transaction.atomic():
-            ev = event_emit(kind="case.updated", recipients=[icbc], payload={})[0]
-        order.append(("fast-commit", ev.id))
-        connection.close()
-
-    a, b = threading.Thread(target=slow), threading.Thread(target=fast)
+    a = threading.Thread(target=slow)
     a.start()
-    b.start()
-    time.sleep(0.5)
-    assert order == []  # the second emitter waits for the first to commit
+    assert stored.wait(10)
+    started = time.monotonic()
+    fast = event_emit(kind="case.updated", recipients=[icbc], payload={"n": "fast"})[0]
+    assert time.monotonic() - started < 2, "the fast emitter waited for the slow transaction"
+    seen = events_since(user=clerk, since=0)
+    assert [e.payload["n"] for e in seen] == ["fast"] and seen[0].id == fast.id
     release.set()
     a.join()
-    b.join()
-    assert [step for step, _ in order] == ["slow-commit", "fast-commit"]
-    assert order[0][1] < order[1][1]
+    caught_up = events_since(user=clerk, since=fast.id)
+    assert [e.payload["n"] for e in caught_up] == ["slow"]
+    assert caught_up[0].id > fast.id
+    assert result["slow"].id == caught_up[0].id  # the emitter learnt its event's final id

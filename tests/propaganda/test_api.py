@@ -102,6 +102,24 @@ def test_publicity_endpoints_are_in_the_openapi_schema(pw, api):
     # Only our routes (as fraudgov.urls mounts them), so another app's schema work cannot mask ours.
     patterns = [path("api/v1/", include("propaganda.api.urls"))]
     paths = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)["paths"]
-    for path in ("/api/v1/campaigns/", "/api/v1/outreach/{id}/", "/api/v1/bulletins/{id}/publish/",
+    for route in ("/api/v1/campaigns/", "/api/v1/outreach/{id}/", "/api/v1/bulletins/{id}/publish/",
                  "/api/v1/campaigns/{id}/effect/"):
-        assert path in paths
+        assert route in paths
+
+
+def test_outreach_list_query_count_does_not_grow_with_rows(pw, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(pw.users["publicity"])
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/outreach/").status_code == 200
+        return len(ctx.captured_queries)
+
+    pw.outreach(by="grid_a")
+    few = count_queries()
+    for who in ("grid_a", "grid_b", "grid_b", "officer"):
+        pw.outreach(by=who)
+    assert count_queries() == few

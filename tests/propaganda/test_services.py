@@ -348,3 +348,14 @@ def test_sweep_revokes_titles_broken_by_bulk_loaded_cases(pw):
     Case.objects.filter(pk=case.pk).update(occurred_at=timezone.now() - timedelta(days=1))  # like a COPY load
     assert services.titles_sweep() == 1
     assert FraudFreeTitle.objects.get(pk=title.pk).status == "revoked"
+
+
+def test_demo_seed_is_idempotent_and_follows_the_rules(pw):
+    from propaganda.demo import seed_publicity
+    from propaganda.models import Bulletin, Campaign, ContentItem
+
+    assert seed_publicity().startswith("2 campaigns")
+    assert seed_publicity() == "publicity already present"
+    assert Campaign.objects.count() == 2 and Bulletin.objects.count() == 1
+    assert ContentItem.objects.filter(status="approved").count() == 2
+    assert Outreach.objects.filter(agency__code="cm-xingfuli", campaign__isnull=False).exists()

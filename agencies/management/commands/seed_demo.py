@@ -28,4 +28,7 @@ def _later_seeds():
 
     seeds = [("cases", seed_cases)]
     seeds.append(("requests", seed_requests))  # keep after the cases seed: requests point at cases
+    from propaganda.demo import seed_publicity
+
+    seeds.append(("publicity", seed_publicity))  # after cases: the bulletin draft reads them
     return seeds
