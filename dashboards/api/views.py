@@ -34,6 +34,8 @@ GRAIN = OpenApiParameter("grain", str, enum=list(Grain.values), description="buc
 
 
 class BadParams(Exception):
+    """Carries the invalid form to the view, which answers 400 with its messages."""
+
     def __init__(self, form):
         self.form = form
 

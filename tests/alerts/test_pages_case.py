@@ -180,3 +180,16 @@ def test_issue_from_case_page_is_not_for_banks(w, client):
     login(client, w, "bank_a")
     assert client.post(reverse("alerts:case_issue", args=[case.pk]), {"kind": "stop_payment"}).status_code == 403
     assert not Request.objects.exists()
+
+
+def test_board_rows_and_case_panel_query_counts_do_not_grow(w, client, django_assert_max_num_queries):
+    case = make_case(w)
+    for n in range(5):
+        issue(w, case, target="62220202000000008%02d" % n)
+    login(client, w, "analyst")
+    with django_assert_max_num_queries(8):
+        rows = client.get(reverse("alerts:board_rows")).content.decode()
+    assert rows.count('data-testid="board-row"') == 5
+    with django_assert_max_num_queries(10):
+        panel = client.get(reverse("alerts:case_panel", args=[case.pk])).content.decode()
+    assert panel.count('data-testid="case-request-row"') == 5

@@ -19,7 +19,7 @@ def test_city_summary_counts_every_case_request_and_yuan(w):
     assert f["within_share"] == Decimal("66.7")
     assert (f["stop_count"], f["stopped"], f["freeze_count"], f["frozen"]) == (2, Decimal("8000"), 0, Decimal("0"))
     assert (f["dissuaded"], f["signals"], f["returned"]) == (1, 0, Decimal("0"))
-    assert f["publicity_reach"] is None  # the publicity app reports no reach yet
+    assert f["publicity_reach"] == 0  # nobody logged publicity outreach
     assert s["previous"]["from"] == date(2025, 1, 29) and s["previous"]["to"] == date(2025, 2, 28)
     assert (s["previous"]["cases"], s["previous"]["loss"], s["previous"]["cases_change"]) == (1, Decimal("3000"), Decimal("300.0"))
     assert (s["last_year"]["cases"], s["last_year"]["loss"]) == (1, Decimal("8000"))
@@ -96,3 +96,15 @@ def test_assessment_metrics_scores_and_ranks(w):
     assert rows["ps-renmin"]["score"] == Decimal("91.11") and rows["ps-renmin"]["rank"] == 1
     assert rows["ps-hubin"]["score"] == Decimal("0.00") and rows["ps-hubin"]["rank"] == 2
     assert rows["cm-xingfuli"]["score"] == Decimal("100.00")
+
+
+def test_publicity_reach_sums_the_outreach_logged_in_the_region(w):
+    from propaganda.choices import Channel, TargetGroup
+    from propaganda.models import Outreach
+
+    for region, people, day in (("340402001001", 120, date(2025, 3, 5)), ("340402001002", 80, date(2025, 3, 6)),
+                                ("340402001001", 999, date(2025, 4, 2))):
+        Outreach.objects.create(date=day, place="广场", region=w.regions[region], channel=Channel.values[0],
+                                target_group=TargetGroup.values[0], people_reached=people, agency=w.agencies["cm-xingfuli"])
+    assert selectors.summary(region=w.regions["340400"], **MARCH)["figures"]["publicity_reach"] == 200
+    assert selectors.summary(region=w.regions["340402001001"], **MARCH)["figures"]["publicity_reach"] == 120

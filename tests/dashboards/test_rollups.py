@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dashboards import rollups
@@ -82,3 +83,19 @@ def test_rebuild_command_recomputes_from_the_sources(w):
     call_command("rebuild_rollups", verbosity=0)
     march = CaseDaily.objects.filter(day__month=3, day__year=2025)
     assert sum(march.values_list("cases", flat=True)) == 4 and march.count() == 3  # cases 1 and 2 share a row
+
+
+def test_demo_seed_rolls_up_and_lists_the_worst_community(w):
+    from dashboards.demo import seed_dashboards
+    from dashboards.models import Rectification
+
+    from cases.models import Case
+
+    # move the fixture's March to now, so that it is "recent" for the demo seed
+    shift = timezone.localdate() - Case.objects.get(pk=w.cases[2].pk).reported_at.date()
+    Case.objects.update(reported_at=F("reported_at") + shift)
+    result = seed_dashboards()
+    assert result["rollup_days"] >= 5 and result["rectifications"] == 1
+    rect = Rectification.objects.get()
+    assert rect.region.code == "340402001001" and rect.responsible_agency.code == "ps-renmin"
+    assert seed_dashboards()["rectifications"] == 0  # idempotent: listed once

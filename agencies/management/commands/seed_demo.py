@@ -31,4 +31,7 @@ def _later_seeds():
     from propaganda.demo import seed_publicity
 
     seeds.append(("publicity", seed_publicity))  # after cases: the bulletin draft reads them
+    from dashboards.demo import seed_dashboards
+
+    seeds.append(("dashboards", seed_dashboards))  # last: rolls up what the seeds above wrote
     return seeds
