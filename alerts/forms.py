@@ -148,12 +148,12 @@ OnwardTransferFormSet = forms.formset_factory(OnwardTransferForm, extra=ONWARD_F
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), max_length=300,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+                             widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("退回理由")}))
 
 
 class ReleaseForm(forms.Form):
     reason = forms.CharField(label=_("解冻理由"), max_length=300, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+                             widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("解冻理由")}))
 
 
 class OutcomeForm(forms.Form):

@@ -11,7 +11,9 @@ from .models import Outbox
 SWEEP_AFTER_SECONDS = 10
 
 
-@shared_task(acks_late=True)
+# ignore_result: nobody reads it, and asking for the result backend made every enqueue from a
+# new server thread build one.
+@shared_task(acks_late=True, ignore_result=True)
 def deliver_request(request_id: int) -> str:
     """Route and deliver; a second run (redelivery, sweep) finds it delivered and does nothing."""
     from .services import request_deliver

@@ -76,24 +76,27 @@ def case_timeline_add(*, case: Case, kind: str, message: str, actor=None, agency
     return CaseEvent.objects.create(case=case, kind=kind, message=message[:500], actor=actor, agency=agency, detail=detail or {})
 
 
-def case_audience(case: Case) -> list[int]:
-    """Agency ids that may see ``case``: police of its region chain, shares, leadership office."""
+def case_audience(case: Case, *, new: bool = False) -> list[int]:
+    """Agency ids that may see ``case``: police of its region chain, shares, leadership office.
+
+    ``new``: the case was created in this transaction, so it cannot have been shared yet.
+    """
     from django.db.models import Q
 
     chain = [c for c in case.region.path.strip("/").split("/") if c]
     q = Q(kind__in=[AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION], region__code__in=chain)
     q |= Q(pk=case.reporting_agency_id) | Q(kind=AgencyKind.LEADERSHIP_OFFICE)
-    if not case._state.adding and case.created_at and case.group_shares.exists():
+    if not new and not case._state.adding and case.created_at and case.group_shares.exists():
         q |= Q(group_id__in=case.group_shares.values("group_id"))
     return sorted(Agency.objects.filter(q).values_list("pk", flat=True))
 
 
-def _emit(case: Case, kind: str, actor=None) -> None:
+def _emit(case: Case, kind: str, actor=None, *, new: bool = False) -> None:
     from events.services import event_emit
 
     payload = {"case_id": case.pk, "number": case.number, "status": case.status, "priority": case.priority,
                "ring_id": case.ring_id}
-    event_emit(kind=kind, recipients=case_audience(case), payload=payload, case_id=case.pk)
+    event_emit(kind=kind, recipients=case_audience(case, new=new), payload=payload, case_id=case.pk)
 
 
 def _victim_build(case: Case, data: dict) -> Victim:
@@ -216,7 +219,7 @@ def case_create(
             message=_("疑似与案件 %(number)s 重复") % {"number": case.possible_duplicate_of.number},
         )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
-    _emit(case, "case.created", actor)
+    _emit(case, "case.created", actor, new=True)
     return case
 
 

@@ -64,7 +64,7 @@ def mark_days(days: Iterable[date | None]) -> None:
     DirtyMark.objects.bulk_create([DirtyMark(day=d) for d in wanted])
     if getattr(settings, "DASHBOARDS_REFRESH_ON_COMMIT", not settings.REDIS_URL):
         # Embedded mode has no beat: refresh right after this transaction commits.
-        transaction.on_commit(refresh_dirty)
+        transaction.on_commit(refresh_dirty, robust=True)  # a rollup error must not fail the write
 
 
 # ---------------------------------------------------------------- recomputing

@@ -80,7 +80,8 @@ def event_emit(
         return events
     if connection.vendor != "postgresql":
         return _emit_serialised(events)
-    with transaction.atomic():  # autocommit callers get their own transaction
+    # Inside the caller's transaction there is nothing to undo separately: no savepoint.
+    with transaction.atomic(savepoint=False):
         _insert_staged(events)
     transaction.on_commit(lambda: events_publish(mine=events))
     return events
@@ -130,7 +131,11 @@ def _insert_staged(events: list[Event]) -> None:
             event.staged_id = staged
 
 
+# Sent as one simple query: in autocommit PostgreSQL runs the lock and the update as one
+# implicit transaction and commits it at the end of the message, so the lock is held for the
+# update and its commit only, never across a round trip to this (GIL-bound) client.
 _PUBLISH = """
+SELECT pg_advisory_xact_lock({lock});
 WITH staged AS (
     SELECT id FROM {table} WHERE id < 0 ORDER BY id DESC FOR UPDATE
 ), numbered AS (
@@ -151,11 +156,14 @@ def events_publish(*, mine: list[Event] | None = None) -> int:
     events this call published.
     """
     table = connection.ops.quote_name(Event._meta.db_table)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_ORDER_LOCK])
-            cursor.execute(_PUBLISH.format(table=table), [_sequence()])
-            rows = sorted(cursor.fetchall(), key=lambda r: r[1])
+    sql = _PUBLISH.format(table=table, lock=int(EVENT_ORDER_LOCK))
+    with connection.cursor() as cursor:
+        if connection.get_autocommit():
+            cursor.execute(sql, [_sequence()])
+        else:  # inside a transaction (a test's): the lock lasts until that one ends
+            with transaction.atomic():
+                cursor.execute(sql, [_sequence()])
+        rows = sorted(cursor.fetchall(), key=lambda r: r[1])
     if not rows:
         return 0
     by_staged = {getattr(e, "staged_id", None): e for e in mine or ()}

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..choices import RequestStatus
 
@@ -25,6 +26,15 @@ def is_overdue(req) -> bool:
         return False
     due = due_at(req)
     return req.escalated_at is not None or (due is not None and due < timezone.now())
+
+
+@register.filter
+def requester(req) -> str:
+    """The requesting officer's name; follow-ons the platform issued by itself say so."""
+    user = req.issued_by
+    if user is None:
+        return _("系统续查")
+    return user.get_full_name() or user.get_username()
 
 
 @register.filter

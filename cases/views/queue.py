@@ -9,9 +9,10 @@ total and the per-status badges are capped counts (reading at most ``COUNT_CAP +
 from django import forms
 from django.db import connection
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views import View
 
-from ..api.pagination import COUNT_CAP, CappedPaginator, capped_count
+from ..api.pagination import CappedPaginator, capped_count
 from ..choices import CaseStatus
 from ..models import Indicator
 from .access import CaseReaderMixin, can_file_cases, visible_cases
@@ -21,6 +22,15 @@ OPEN_STATUSES = [CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.INVESTIGATING]
 PAGE_SIZE = 50
 # A badge says "999+" beyond this: the analyst needs the order of magnitude, not the digit.
 BADGE_CAP = 999
+# The page's total is exact up to this many cases (20 pages), "more than" beyond: nobody pages
+# further through a triage queue, they filter.
+PAGE_COUNT_CAP = 1000
+
+
+class QueuePaginator(CappedPaginator):
+    @cached_property
+    def count(self):
+        return capped_count(self.object_list, cap=PAGE_COUNT_CAP)
 
 
 def queue_queryset(request):
@@ -32,7 +42,7 @@ def queue_queryset(request):
     qs = filterset.qs if filterset.is_valid() else base.none()
     if not request.GET.get("status"):
         qs = qs.filter(status__in=OPEN_STATUSES)
-    qs = qs.select_related("typology", "region", "ring", "assigned_to", "reporting_agency").order_by(
+    qs = qs.select_related("typology", "region", "ring", "assigned_to").order_by(
         "-priority", "-reported_at", "-pk"
     )
     return filterset, qs
@@ -68,7 +78,7 @@ def suspect_count(user) -> int | None:
 
 
 def _page(request, qs):
-    paginator = CappedPaginator(qs, PAGE_SIZE)
+    paginator = QueuePaginator(qs, PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -97,8 +107,8 @@ class QueueView(CaseReaderMixin, View):
                 "page_obj": page,
                 "cases": page.object_list,
                 "is_paginated": page.has_other_pages(),
-                "count_capped": page.paginator.count > COUNT_CAP,
-                "count_cap": COUNT_CAP,
+                "count_capped": page.paginator.count > PAGE_COUNT_CAP,
+                "count_cap": PAGE_COUNT_CAP,
                 "counts": status_counts(request.user),
                 "suspects": suspect_count(request.user),
                 "query_string": params.urlencode(),

@@ -103,6 +103,11 @@ def test_complete_with_onward_transfer_creates_follow_on_to_next_bank(w, client,
     follow = Request.objects.get(parent=sent)
     assert follow.target_value == ABC_ACCOUNT and follow.case_id == sent.case_id
     assert follow.target_agency == w.agencies["bank-abc"] and follow.status == RequestStatus.DELIVERED
+    # The next bank sees the follow-on (issued by the platform itself) in its inbox and page.
+    login(client, w, "bank_b")
+    assert "系统续查" in client.get(reverse("alerts:inbox")).content.decode()
+    page = client.get(reverse("alerts:detail", args=[follow.pk])).content.decode()
+    assert "系统续查" in page and ABC_ACCOUNT in page and VICTIM_NAME not in page
 
 
 def test_complete_form_answers_bad_input_with_clear_errors(w, client, sent):

@@ -286,7 +286,7 @@ def test_ring_graph_is_capped():
     cases = [SimpleNamespace(pk=i, number="N%d" % i, loss_amount=1) for i in range(1, 101)]
     ind = SimpleNamespace(value="x", kind="phone")
     links = [
-        SimpleNamespace(pk=i, case_id=i, indicator_id=1, indicator=ind, get_role_display=lambda: "r")
+        SimpleNamespace(pk=i, case_id=i, indicator_id=1, indicator=ind, role="calling_number")
         for i in range(1, 101)
     ]
     graph = ring_graph(cases, links, max_nodes=30)
