@@ -134,8 +134,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it ran, so a worker killed mid-task hands it back.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Not 1: with the Redis transport and late acks a worker that may reserve only one message
+# per process waits for its next poll (up to a second) after every ack, which held delivery
+# to a few tasks per second (bench/bench_requests.py). Reserved messages are unacked, so a
+# worker that dies hands them back like a running one; the outbox sweep re-sends sooner.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set: each task then paid a new PostgreSQL backend and cold catalog caches (the
+# largest share of a delivery's time). Keep them; fraudgov/celery.py still drops a
+# connection that broke or outlived CONN_MAX_AGE after each task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
