@@ -1,5 +1,6 @@
 """Reads on cases that are more than a filter: lookup, ring page, triage queue."""
 
+from django.db.models import F
 from django.http import Http404
 
 from agencies.choices import AgencyKind
@@ -70,24 +71,26 @@ def ring_detail(*, user, ring: Ring | int) -> dict:
     ring = Ring.objects.filter(pk=ring_id).first()
     if ring is None:
         raise Http404
+    # Plain rows, not model instances: a ring has hundreds of cases and the API wants values.
     cases = list(
         Case.objects.restrict(user)
         .filter(ring=ring)
-        .select_related("region", "typology", "reporting_agency")
-        .order_by("occurred_at")[:RING_CASE_LIMIT]
+        .order_by("occurred_at", "pk")
+        .values("id", "number", "occurred_at", "loss_amount", "status", "priority",
+                region_name=F("region__name"), typology_name=F("typology__name"))[:RING_CASE_LIMIT]
     )
     if not cases:
         raise Http404
-    case_ids = [c.pk for c in cases]
-
+    case_ids = [c["id"] for c in cases]
     links = list(
         CaseIndicator.objects.filter(case_id__in=case_ids, indicator__ring=ring, indicator__case_count__gte=2)
         .values_list("case_id", "indicator_id", "role")
     )
     ind_ids = {i for _c, i, _r in links}
-    indicators = list(Indicator.objects.filter(pk__in=ind_ids).order_by("-case_count"))
-    regions = sorted({c.region.name for c in cases})
-    nodes = [{"id": f"c{c.pk}", "label": c.number, "type": "case", "case_id": c.pk, "loss": str(c.loss_amount)} for c in cases]
+    indicators = list(Indicator.objects.filter(pk__in=ind_ids).order_by("-case_count", "pk"))
+    regions = sorted({c["region_name"] for c in cases})
+    nodes = [{"id": "c%d" % c["id"], "label": c["number"], "type": "case", "case_id": c["id"], "loss": str(c["loss_amount"])}
+             for c in cases]
     nodes += [{"id": f"i{i.pk}", "label": i.value, "type": "indicator", "kind": i.kind, "case_count": i.case_count} for i in indicators]
     edges = [{"source": f"c{c}", "target": f"i{i}", "role": r} for c, i, r in links]
     return {

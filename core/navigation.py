@@ -41,7 +41,8 @@ NAV_ITEMS = [
     ),
     NavItem("cases:queue", _("案件研判"), kinds=frozenset(CASE_READERS)),
     NavItem("alerts:inbox", _("收件箱"), kinds=frozenset(RECEIVING_KINDS)),
-    NavItem("alerts:tasks", _("劝阻任务"), kinds=frozenset({AgencyKind.COMMUNITY})),
+    # Dissuasion tasks go to the resident's station and community alike (issue 4).
+    NavItem("alerts:tasks", _("劝阻任务"), kinds=frozenset({AgencyKind.COMMUNITY, AgencyKind.POLICE_STATION})),
     NavItem("alerts:board", _("协查请求"), kinds=frozenset(POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE})),
     NavItem("alerts:deadlines", _("办理时限"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
     NavItem(

@@ -8,8 +8,7 @@ class EventQuerySet(RestrictedQuerySet):
     def _restrict(self, user, action):
         if action != "view":
             return self.none()
-        # Ids <= 0 are staged events not yet published (events.services): nobody sees them yet.
-        return self.filter(agency_id=user.agency_id, id__gt=0).filter(
+        return self.filter(agency_id=user.agency_id).filter(
             models.Q(role="") | models.Q(role=user.role)
         )
 
@@ -53,3 +52,24 @@ class Event(models.Model):
             "at": self.created_at.isoformat(),
             "payload": self.payload,
         }
+
+
+class StagedEvent(models.Model):
+    """An event stored with the change that caused it, waiting for its place in the stream.
+
+    ``events.services.events_publish`` moves staged rows into ``Event`` after the commit, in
+    staging order, under one lock, so that event ids become visible in id order. Rows live here
+    for milliseconds; the table stays small however long the stream grows.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=40)
+    agency_id = models.BigIntegerField()
+    role = models.CharField(max_length=20, blank=True, default="")
+    case_id_ref = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("待发布事件")
+        verbose_name_plural = _("待发布事件")

@@ -3,27 +3,24 @@
 Why two steps. A sequence hands out ids at insert time, so a transaction that took id 10 could
 commit after one that took id 11, and a client that already saw 11 would never ask for 10.
 The first design took one advisory lock in every emitting transaction and held it through
-COMMIT: every request in the product then queued behind one lock that was held across a WAL
-flush (2-5 ms here) and the client round trips before it, which capped the whole platform at
-a few dozen requests per second (bench/bench_requests.py, docs in the report of the perf work).
+COMMIT: every request of the platform queued behind that lock while it was held across client
+round trips and a WAL flush (2-5 ms here), which capped the whole platform at a few dozen
+requests per second (bench/bench_requests.py).
 
 Now:
-1. ``event_emit`` inserts the rows inside the caller's transaction with a *staged*, negative id
-   (``-nextval``): stored and durable with the change that caused them, but not yet visible to
-   any reader (readers only look at ids > 0, see ``EventQuerySet._restrict``). No lock.
-2. After the commit, ``events_publish`` gives every staged row its final id in one short
-   transaction under one advisory lock: ``UPDATE ... SET id = nextval`` for all staged rows,
-   oldest first. Publishing is serialised, so ids become visible in id order, per agency and
-   globally; it is batched, so under load one publish covers many transactions' events and
-   the lock is taken once per batch, not once per request.
+1. ``event_emit`` stores the rows in ``StagedEvent`` inside the caller's transaction: durable
+   with the change that caused them, invisible to readers (they read ``Event``). No lock.
+2. After the commit, ``events_publish`` moves every staged row into ``Event`` with its final
+   id, oldest first, in one statement under one advisory lock. Publishing is serialised, so
+   ids become visible in id order (per agency and globally); it is batched, so under load one
+   publish carries many transactions' events and the lock is taken per batch, not per request.
 3. The process that published a batch pushes it through the channel layer (at most once, a
-   hint), each event with the receiver's previous event id so that a consumer can tell it
+   hint), each event with its receiver's previous event id, so that a consumer can tell it
    missed nothing without re-reading the table.
 
 A process that dies between its commit and its publish leaves staged rows behind: the next
-publish by anyone (or the beat task ``events.tasks.publish_pending``) publishes them. A
-publish transaction that is lost (a crash before its commit) leaves them staged, to be
-published again; ids never go backwards for a reader.
+publish by anyone, or the beat task ``events.tasks.publish_pending``, moves them. A publish
+that fails leaves them staged; nothing is lost and ids never go backwards for a reader.
 """
 
 import asyncio
@@ -39,11 +36,11 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import Event
+from .models import Event, StagedEvent
 
 logger = logging.getLogger(__name__)
 
-EVENT_ORDER_LOCK = 0x6576656E74  # "event": held only by the short publishing transaction
+EVENT_ORDER_LOCK = 0x6576656E74  # "event": held only by the short publishing statement
 PUSH_TIMEOUT = 2.0
 
 
@@ -59,30 +56,29 @@ def event_emit(
     case_id: int | None = None,
     role: str = "",
 ) -> list[Event]:
-    """Store one event row per receiving agency id; publish and push each after the commit.
+    """Store one event per receiving agency id; publish and push them after the commit.
 
     ``payload`` is either one dict for every receiver or a function of the receiving agency id
-    that returns the view that receiver may see. The returned events carry their final id once
-    this process published them (at once in autocommit, after the commit inside a transaction).
+    that returns the view that receiver may see. The returned events get their final id when
+    this process publishes them (at once in autocommit, after the commit inside a transaction).
     """
+    now = timezone.now()
     events = [
-        Event(
-            kind=kind,
-            agency_id=agency_id,
-            role=role,
-            case_id_ref=case_id,
-            payload=payload(agency_id) if callable(payload) else payload,
-            created_at=timezone.now(),
-        )
+        Event(kind=kind, agency_id=agency_id, role=role, case_id_ref=case_id, created_at=now,
+              payload=payload(agency_id) if callable(payload) else payload)
         for agency_id in sorted(set(recipients))
     ]
     if not events:
         return events
     if connection.vendor != "postgresql":
         return _emit_serialised(events)
+    staged = [StagedEvent(kind=e.kind, agency_id=e.agency_id, role=e.role, case_id_ref=e.case_id_ref,
+                          payload=e.payload, created_at=e.created_at) for e in events]
     # Inside the caller's transaction there is nothing to undo separately: no savepoint.
     with transaction.atomic(savepoint=False):
-        _insert_staged(events)
+        StagedEvent.objects.bulk_create(staged)
+    for event, row in zip(events, staged):
+        event.staged_id = row.pk
     transaction.on_commit(lambda: events_publish(mine=events))
     return events
 
@@ -114,65 +110,60 @@ def _sequence() -> str:
     return _SEQUENCE[alias]
 
 
-def _insert_staged(events: list[Event]) -> None:
-    table = connection.ops.quote_name(Event._meta.db_table)
-    rows = ", ".join(["(-nextval(%s), %s, %s, %s, %s, %s, %s)"] * len(events))
-    params: list = []
-    seq = _sequence()
-    for e in events:
-        params += [seq, e.kind, e.agency_id, e.role, e.case_id_ref, json.dumps(e.payload), e.created_at]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, kind, agency_id, role, case_id_ref, payload, created_at) VALUES {rows} RETURNING id",
-            params,
-        )
-        for event, (staged,) in zip(events, cursor.fetchall()):
-            event.id = staged
-            event.staged_id = staged
-
-
-# Sent as one simple query: in autocommit PostgreSQL runs the lock and the update as one
-# implicit transaction and commits it at the end of the message, so the lock is held for the
-# update and its commit only, never across a round trip to this (GIL-bound) client.
+# Sent as one simple query: in autocommit PostgreSQL runs the lock and the move as one implicit
+# transaction and commits it at the end of the message, so the lock is held for the move and
+# its commit only, never across a round trip to this (GIL-bound) client. The ``before``
+# subquery sees the table as it was when the statement started, i.e. the receiver's last
+# published id before this batch.
 _PUBLISH = """
 SELECT pg_advisory_xact_lock({lock});
-WITH staged AS (
-    SELECT id FROM {table} WHERE id < 0 ORDER BY id DESC FOR UPDATE
+WITH moved AS (
+    DELETE FROM {staged} WHERE {wanted} RETURNING *
 ), numbered AS (
-    SELECT id AS staged, nextval(%s) AS final FROM staged
+    SELECT m.id AS staged_id, nextval(%s) AS final, m.kind, m.agency_id, m.role, m.case_id_ref, m.payload,
+           m.created_at
+    FROM (SELECT * FROM moved ORDER BY id) m
+), inserted AS (
+    INSERT INTO {events} (id, kind, agency_id, role, case_id_ref, payload, created_at)
+    SELECT final, kind, agency_id, role, case_id_ref, payload, created_at FROM numbered
 )
-UPDATE {table} e SET id = n.final FROM numbered n WHERE e.id = n.staged
-RETURNING n.staged, e.id, e.kind, e.agency_id, e.role, e.case_id_ref, e.payload, e.created_at,
-    (SELECT max(p.id) FROM {table} p WHERE p.agency_id = e.agency_id AND p.id > 0) AS before
+SELECT n.staged_id, n.final, n.kind, n.agency_id, n.role, n.case_id_ref, n.payload, n.created_at,
+       (SELECT max(p.id) FROM {events} p WHERE p.agency_id = n.agency_id) AS before
+FROM numbered n
 """
 
 
 def events_publish(*, mine: list[Event] | None = None) -> int:
-    """Give every staged event its final id, in staging order, and push what was published.
+    """Move every staged event into the stream with its final id, and push what was moved.
 
-    Staged ids are ``-nextval``, so ``ORDER BY id DESC`` is the order they were stored in. The
-    ``before`` subquery sees the table as it was when the statement started (the batch still
-    staged), so it is the receiver's last published id before this batch. Returns how many
-    events this call published.
+    With ``mine`` (the caller's own events) nothing is done when the previous lock holder
+    already published them: a waiter then does not commit (and flush) a batch of one while
+    holding the lock; the newer events of others are published by their own publishers.
+    Returns how many events this call published.
     """
-    table = connection.ops.quote_name(Event._meta.db_table)
-    sql = _PUBLISH.format(table=table, lock=int(EVENT_ORDER_LOCK))
+    quote = connection.ops.quote_name
+    staged_ids = [e.staged_id for e in mine or () if getattr(e, "staged_id", None)]
+    staged_table = quote(StagedEvent._meta.db_table)
+    wanted = "EXISTS (SELECT 1 FROM %s WHERE id = ANY(%%s))" % staged_table if staged_ids else "TRUE"
+    sql = _PUBLISH.format(lock=int(EVENT_ORDER_LOCK), staged=staged_table, events=quote(Event._meta.db_table),
+                          wanted=wanted)
+    params = [staged_ids, _sequence()] if staged_ids else [_sequence()]
     with connection.cursor() as cursor:
         if connection.get_autocommit():
-            cursor.execute(sql, [_sequence()])
+            cursor.execute(sql, params)
         else:  # inside a transaction (a test's): the lock lasts until that one ends
             with transaction.atomic():
-                cursor.execute(sql, [_sequence()])
+                cursor.execute(sql, params)
         rows = sorted(cursor.fetchall(), key=lambda r: r[1])
     if not rows:
         return 0
     by_staged = {getattr(e, "staged_id", None): e for e in mine or ()}
     last: dict[int, int] = {}
     published = []
-    for staged, final, kind, agency_id, role, case_ref, payload, created_at, before in rows:
-        event = by_staged.get(staged) or Event(kind=kind, agency_id=agency_id, role=role, case_id_ref=case_ref,
-                                              payload=payload if not isinstance(payload, str) else json.loads(payload),
-                                              created_at=created_at)
+    for staged_id, final, kind, agency_id, role, case_ref, payload, created_at, before in rows:
+        event = by_staged.get(staged_id) or Event(
+            kind=kind, agency_id=agency_id, role=role, case_id_ref=case_ref, created_at=created_at,
+            payload=json.loads(payload) if isinstance(payload, str) else payload)
         event.id = final
         event.prev_id = last.get(agency_id, before or 0)
         last[agency_id] = final

@@ -2,8 +2,8 @@
 
 Fast on a million cases: the open queue is read in the order of ``case_queue_open_idx``
 (``priority`` already holds the supervisor's override, so one indexed column orders it), the
-total and the per-status badges are capped counts (reading at most ``COUNT_CAP + 1`` and
-``BADGE_CAP + 1`` index entries), never a COUNT(*) over every open case.
+total and the per-status badges are capped counts (reading at most ``PAGE_COUNT_CAP + 1`` and
+``BADGE_CAP + 1`` rows), never a COUNT(*) over every open case.
 """
 
 from django import forms
@@ -28,6 +28,8 @@ PAGE_COUNT_CAP = 1000
 
 
 class QueuePaginator(CappedPaginator):
+    """The API's capped paginator with the page's smaller cap."""
+
     @cached_property
     def count(self):
         return capped_count(self.object_list, cap=PAGE_COUNT_CAP)

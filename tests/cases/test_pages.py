@@ -2,6 +2,7 @@
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -80,6 +81,20 @@ def test_queue_query_count_does_not_grow_with_rows(client, w):
     assert len(many) == len(few)
     # session, user, agency, counts, the page count, the rows, the suspect badge, the filter form's choices ...
     assert len(many) == 13, [q["sql"] for q in many.captured_queries]
+
+
+def test_queue_total_and_badges_are_capped_not_counted_to_the_end(client, w, monkeypatch):
+    from cases.views import queue
+
+    monkeypatch.setattr(queue, "PAGE_COUNT_CAP", 2)
+    monkeypatch.setattr(queue, "BADGE_CAP", 1)
+    for i in range(3):
+        make_case(w, victim="受害人%d" % i)
+    client.force_login(w.users["analyst"])
+    html = client.get(reverse("cases:queue")).content.decode()
+    assert "超过 2 起案件" in html
+    assert 'data-count="new">1+<' in html
+    assert len(_rows(client.get(reverse("cases:queue")))) == 3  # the rows themselves are all there
 
 
 def test_queue_partials_render_rows_and_counts(client, w):
@@ -276,19 +291,38 @@ def test_ring_page_renders_graph_and_totals(client, w):
     assert len(graph["edges"]) >= 2
     assert response.context["totals"]["n"] == 2
     assert response.context["totals"]["regions"] == 2
+    assert response.context["totals"]["loss"] == Decimal("3000.00")
+    assert 'data-node="c%d"' % a.pk in html and a.number in html and "1,000.00" in html
+    assert [t["indicator__value"] for t in response.context["ties"]] == ["+8613812345678"]
+
+
+def test_ring_figures_from_rows_and_from_sql_agree(client, w, monkeypatch):
+    """A ring too big to fetch whole gets its figures from SQL: the two paths must agree."""
+    from cases.views import rings
+
+    a = make_case(w, indicators=[PHONE], loss="1000.00")
+    make_case(w, victim="李四", region="340403001", loss="2000.00", indicators=[PHONE])
+    make_case(w, victim="王五", loss="500.00", indicators=[PHONE])
+    a.refresh_from_db()
+    client.force_login(w.users["analyst"])
+    url = reverse("cases:ring", args=[a.ring_id])
+    from_rows = client.get(url).context
+    monkeypatch.setattr(rings, "FETCH_LIMIT", 2)
+    from_sql = client.get(url).context
+    for ctx in (from_rows, from_sql):
+        assert ctx["totals"]["n"] == 3 and ctx["totals"]["loss"] == Decimal("3500.00") and ctx["totals"]["regions"] == 2
+        assert [(t["indicator__value"], t["n"]) for t in ctx["ties"]] == [("+8613812345678", 3)]
+        assert ctx["regions"][0]["n"] == 2
+    assert from_rows["totals"]["first"] == from_sql["totals"]["first"]
 
 
 def test_ring_graph_is_capped():
-    from types import SimpleNamespace
+    from cases.views.rings import RingCase, RingLink, ring_graph
 
-    from cases.views.rings import ring_graph
-
-    cases = [SimpleNamespace(pk=i, number="N%d" % i, loss_amount=1) for i in range(1, 101)]
-    ind = SimpleNamespace(value="x", kind="phone")
-    links = [
-        SimpleNamespace(pk=i, case_id=i, indicator_id=1, indicator=ind, role="calling_number")
-        for i in range(1, 101)
-    ]
+    cases = [RingCase(pk=i, number="N%d" % i, occurred_at=None, loss_amount=1, region_id=1, region_name="r",
+                      typology_name="t", url="/cases/%d/" % i) for i in range(1, 101)]
+    links = [RingLink(pk=i, case_id=i, indicator_id=1, role="calling_number", kind="phone", value="x")
+             for i in range(1, 101)]
     graph = ring_graph(cases, links, max_nodes=30)
     assert len(graph["nodes"]) <= 30
     assert graph["truncated"]
