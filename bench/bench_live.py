@@ -56,8 +56,17 @@ def bench_env() -> dict:
     parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fraudgov"))
     return {**os.environ, "DATABASE_URL": urlunsplit(parts._replace(path="/" + BENCH_DB)),
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
-            "DJANGO_SETTINGS_MODULE": "fraudgov.settings", "PYTHONPATH": str(ROOT), "DEBUG": "0",
-            "CONN_MAX_AGE": "0"}
+            "DJANGO_SETTINGS_MODULE": "fraudgov.settings", "PYTHONPATH": str(ROOT), "DEBUG": "0"}
+
+
+def server_env(env) -> dict:
+    # Under ASGI a connection cannot outlive its request: the server pools idle ones instead.
+    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
+
+
+def worker_env(env) -> dict:
+    # Long-lived single-threaded worker processes keep their connection (the default).
+    return {**env, "CONN_MAX_AGE": "60"}
 
 
 def prepare(env) -> list:
@@ -79,11 +88,11 @@ def start(env, port):
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=4", "--without-gossip",
          "--without-mingle", "--without-heartbeat", "-n", "benchlive@%h", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+        cwd=ROOT, env=server_env(env), start_new_session=True)
     return worker, server
 
 

@@ -2,11 +2,34 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.base import BaseHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
 # Django must be set up before anything imports models (the routing below does).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+
+class SyncChainASGIHandler(ASGIHandler):
+    """Django's ASGI handler with the middleware chain run as one synchronous call.
+
+    Django builds the chain in async mode under ASGI; a sync-only middleware (WhiteNoise) then
+    splits it, and every MiddlewareMixin middleware runs each of its hooks through its own
+    ``sync_to_async`` thread hop: about fifteen hops per request, a third of the server's CPU
+    per API call in the profile (bench/bench_requests.py). Every view and middleware here is
+    synchronous, so the chain is built as under WSGI and entered with one hop per request
+    (async views still work: Django wraps them in ``async_to_sync``).
+    """
+
+    def __init__(self):
+        BaseHandler.__init__(self)
+        self.load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
