@@ -111,12 +111,14 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # A short group expiry: channels-redis keeps messages for dead channels otherwise.
-            # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis' BZPOPMIN wait,
-            # so an idle consumer's read timed out and killed the socket: give reads headroom.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "group_expiry": 300,
-                       "capacity": 1500},
+            # Pub/sub: a group_send is one PUBLISH, fanned out to the sockets inside each server
+            # process. The list-based RedisChannelLayer wrote one copy per socket and each
+            # process popped them one Redis round trip at a time, which at 200 sockets was the
+            # slowest step from an event to a screen (bench/bench_live.py). Both are at most
+            # once; the stored events are the truth (events/consumers.py catches up).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # redis-py 8 defaults socket_timeout to 5 s: give an idle subscriber's reads headroom.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
     CACHES = {
