@@ -142,6 +142,7 @@ def main():
     parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the rollups even if they exist")
     args = parser.parse_args()
 
     ensure_database(f"{args.server}/{args.db}", args.db)
@@ -185,7 +186,7 @@ def main():
         print(f"generating {args.requests - have} requests with COPY ...", flush=True)
         print(f"requests written in {write_requests(args.requests - have, seed=args.seed + have):.1f}s", flush=True)
         built = True
-    if built or not CaseDaily.objects.exists():
+    if built or args.rebuild or not CaseDaily.objects.exists():
         t = time.perf_counter()
         days = rebuild(log=lambda m: print(m, flush=True))
         print(f"rollups rebuilt from scratch: {days} days in {time.perf_counter() - t:.1f}s", flush=True)

@@ -56,10 +56,13 @@ class CaseDaily(models.Model):
 class RegionDaily(models.Model):
     """Requests, money and protection per region and local day.
 
-    Each figure is dated by its own event: requests by the day they were issued (and what
-    became of them since), stopped/frozen money and dissuasions by the day they were completed,
-    returned money by the day the return was approved, warnings by the day they arrived. A
-    request's region is its case's region, else the person's region, else the issuer's region.
+    Request figures (issued, completed, in time, overdue, money stopped and frozen, people
+    dissuaded) are dated by the day the request was issued, with what became of it since: the
+    issue time is indexed and never changes, so a later completion updates the issue day's row
+    instead of moving the request to another day (a stop-payment completes within minutes, a
+    freeze within a day). Returned money is dated by
+    the day the return was approved, warnings by the day they arrived. A request's region is
+    its case's region, else the person's region, else the issuer's region.
     """
 
     day = models.DateField()

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from .cache import new_generation
 from .models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
 
 REFRESH_LOCK = 0x64617368  # "dash": one refresher at a time (PostgreSQL advisory lock)
@@ -87,6 +88,7 @@ def refresh_dirty() -> list[date]:
         days = sorted({d for _pk, d in marks})
         for day in days:
             _refresh_day(day)
+        new_generation()
     if days:
         _announce(days)
     return days
@@ -97,6 +99,7 @@ def refresh_days(days: Iterable[date]) -> None:
         _lock()
         for day in sorted(set(days)):
             _refresh_day(day)
+        new_generation()
 
 
 def rebuild(*, since: date | None = None, log=None) -> int:
@@ -116,6 +119,7 @@ def rebuild(*, since: date | None = None, log=None) -> int:
             _refresh_day(day, clear=False)
             if log and count % 30 == 0:
                 log(f"rollups: {day} done ({count}/{len(days)} days)")
+        new_generation()
     return len(days)
 
 
@@ -126,7 +130,6 @@ def data_days() -> list[date]:
 
     tz = local_tz()
     sources = [(Case.objects.all(), "reported_at"), (Request.objects.all(), "created_at"),
-               (Request.objects.filter(completed_at__isnull=False), "completed_at"),
                (Signal.objects.all(), "received_at"), (ReturnProposal.objects.filter(decided_at__isnull=False), "decided_at")]
     days: set[date] = set()
     for qs, field in sources:
@@ -206,30 +209,25 @@ def _region_rows(day, start, end) -> None:
             for f in fields:
                 target[f] = target.get(f, 0) + (row[f] or 0)
 
+    first_freeze = Q(kind=FREEZE) & ~Q(freeze_action__in=["renew", "release"])
+    done = Q(status="completed")
     issued = (
         Request.objects.filter(created_at__gte=start, created_at__lt=end)
         .annotate(r=_request_region()).order_by().values("r")
         .annotate(
             requests_issued=Count("id"),
-            requests_completed=Count("id", filter=Q(status="completed")),
+            requests_completed=Count("id", filter=done),
             requests_within=Count("id", filter=WITHIN_Q),
             requests_overdue=Count("id", filter=Q(escalated_at__isnull=False)),
+            stop_count=Count("id", filter=done & Q(kind=STOP_PAYMENT)),
+            stopped=Sum("amount_secured", filter=done & Q(kind=STOP_PAYMENT)),
+            freeze_count=Count("id", filter=done & first_freeze),
+            frozen=Sum("amount_secured", filter=done & first_freeze),
+            dissuaded=Count("id", filter=done & Q(kind=DISSUASION, outcome="dissuaded")),
         )
     )
-    add(issued, ("requests_issued", "requests_completed", "requests_within", "requests_overdue"))
-    first_freeze = Q(kind=FREEZE) & ~Q(freeze_action__in=["renew", "release"])
-    done = (
-        Request.objects.filter(completed_at__gte=start, completed_at__lt=end, status="completed")
-        .annotate(r=_request_region()).order_by().values("r")
-        .annotate(
-            stop_count=Count("id", filter=Q(kind=STOP_PAYMENT)),
-            stopped=Sum("amount_secured", filter=Q(kind=STOP_PAYMENT)),
-            freeze_count=Count("id", filter=first_freeze),
-            frozen=Sum("amount_secured", filter=first_freeze),
-            dissuaded=Count("id", filter=Q(kind=DISSUASION, outcome="dissuaded")),
-        )
-    )
-    add(done, ("stop_count", "stopped", "freeze_count", "frozen", "dissuaded"))
+    add(issued, ("requests_issued", "requests_completed", "requests_within", "requests_overdue", "stop_count",
+                 "stopped", "freeze_count", "frozen", "dissuaded"))
     returned = (
         ReturnProposal.objects.filter(decided_at__gte=start, decided_at__lt=end, status="approved")
         .annotate(r=Coalesce("request__case__region_id", "request__person_region_id", "request__issuing_agency__region_id"))

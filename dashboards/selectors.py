@@ -22,6 +22,7 @@ from agencies.choices import RegionLevel
 from agencies.models import Region
 
 from .choices import AgeGroup, Grain
+from .cache import cached
 from .constants import HOT_SPOT_COUNT, HOT_SPOT_LEVELS, RATE_BASE, ZERO
 from .hooks import publicity_reach
 from .models import CaseDaily, Rectification, RegionDaily
@@ -138,14 +139,22 @@ def _region_figures(region: Region, period: Period) -> dict:
 
 
 def summary(*, region: Region, start: date, end: date) -> dict:
-    """The headline figures of a region and period, with the previous period and last year."""
+    """The headline figures of a region and period, with the previous period and last year.
+
+    Cached until the next rollup refresh (see dashboards.cache); publicity reach is read fresh.
+    """
+    result = cached("summary", region.pk, start, end, compute=lambda: _summary(region, start, end))
+    result["figures"]["publicity_reach"] = publicity_reach(region=region, start=start, end=end)
+    return result
+
+
+def _summary(region: Region, start: date, end: date) -> dict:
     period = Period(start, end)
     population = region_population(region)
     now = _case_figures(region, period)
     now["rate"] = rate(now["cases"], population)
     figures = {**now, **_region_figures(region, period)}
     figures["within_share"] = share(figures["requests_within"], figures["requests_completed"])
-    figures["publicity_reach"] = publicity_reach(region=region, start=start, end=end)
     comparisons = {}
     for label, other in (("previous", period.previous()), ("last_year", period.last_year())):
         then = _case_figures(region, other)
@@ -219,13 +228,15 @@ def timeseries(*, region: Region, start: date, end: date, grain: str = Grain.DAY
 
 
 def typology_mix(*, region: Region, start: date, end: date) -> list[dict]:
+    from cases.models import Typology
+
     rows = (
         CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path)
-        .order_by().values("typology_id", "typology__code", "typology__name")
-        .annotate(cases=Sum("cases"), loss=Sum("loss")).order_by("-cases", "typology__code")
+        .order_by().values_list("typology_id").annotate(cases=Sum("cases"), loss=Sum("loss"))
     )
-    return [{"id": r["typology_id"], "code": r["typology__code"], "name": r["typology__name"], "cases": r["cases"],
-             "loss": r["loss"] or ZERO} for r in rows]
+    names = {t.pk: t for t in Typology.objects.only("pk", "code", "name")}  # a dozen rows, no join
+    out = [{"id": t, "code": names[t].code, "name": names[t].name, "cases": n, "loss": loss or ZERO} for t, n, loss in rows]
+    return sorted(out, key=lambda r: (-r["cases"], r["code"]))
 
 
 def age_groups(*, region: Region, start: date, end: date) -> list[dict]:

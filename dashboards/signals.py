@@ -21,8 +21,8 @@ def _victim_changed(sender, instance, **kwargs):
 
 
 def _request_changed(sender, instance, **kwargs):
-    # The issue day carries the request's fate; the completion day its money and dissuasion.
-    mark_days([local_day(instance.created_at), local_day(instance.completed_at)])
+    # Every request figure is dated by the issue day (see RegionDaily, RequestDaily).
+    mark_days([local_day(instance.created_at)])
 
 
 def _signal_changed(sender, instance, **kwargs):

@@ -18,6 +18,7 @@ from alerts.choices import RequestKind
 from . import assessment, reports, selectors
 from .access import can_see_agency_detail, default_region, require_region, sees_everything
 from .api.views import resolve_period
+from .cache import cached
 from .choices import Grain
 from .constants import DEFAULT_WEIGHTS
 from .forms import BadParams as BadRequest
@@ -71,7 +72,8 @@ def chart_data(summary: dict, ranked: list[dict], grain: str) -> dict:
 
 def dashboard_context(request, region, start, end, grain, data) -> dict:
     summary = selectors.summary(region=region, start=start, end=end)
-    ranked = selectors.regions_ranked(region=region, start=start, end=end)
+    ranked = cached("ranked", region.pk, start, end,
+                    compute=lambda: selectors.regions_ranked(region=region, start=start, end=end))
     query = {"region": region.code, "from": start.isoformat(), "to": end.isoformat()}
     return {
         "region": region, "start": start, "end": end, "grain": grain, "period": data["period"],
@@ -79,7 +81,7 @@ def dashboard_context(request, region, start, end, grain, data) -> dict:
         "ranked": ranked, "breadcrumbs": breadcrumbs(request.user, region),
         "chart_labels": chart_labels(),
         "query": "&".join("%s=%s" % kv for kv in query.items()), "grains": Grain.choices,
-        "charts": chart_data(summary, ranked, grain),
+        "charts": cached("charts", region.pk, start, end, grain, compute=lambda: chart_data(summary, ranked, grain)),
     }
 
 

@@ -21,7 +21,7 @@ class RegionRefSerializer(serializers.Serializer):
 class FiguresSerializer(serializers.Serializer):
     cases = serializers.IntegerField()
     loss = serializers.DecimalField(**MONEY)
-    rate = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True,
+    rate = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True,
                                     help_text="cases per 10,000 residents")
     solved = serializers.IntegerField()
     victims = serializers.IntegerField()
@@ -45,10 +45,10 @@ class ComparisonSerializer(serializers.Serializer):
     to = serializers.DateField()
     cases = serializers.IntegerField()
     loss = serializers.DecimalField(**MONEY)
-    rate = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    cases_change = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True, help_text="percent")
-    loss_change = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True, help_text="percent")
-    rate_change = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True, help_text="percent")
+    rate = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    cases_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
+    loss_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
+    rate_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
 
     def get_fields(self):
         return with_from(super().get_fields())

@@ -99,3 +99,16 @@ def test_demo_seed_rolls_up_and_lists_the_worst_community(w):
     rect = Rectification.objects.get()
     assert rect.region.code == "340402001001" and rect.responsible_agency.code == "ps-renmin"
     assert seed_dashboards()["rectifications"] == 0  # idempotent: listed once
+
+
+def test_cached_figures_change_with_the_next_refresh_not_before(w):
+    from dashboards import selectors
+    from tests.dashboards.conftest import _case
+
+    today = timezone.localdate()
+    city = w.regions["340400"]
+    assert selectors.summary(region=city, start=today, end=today)["figures"]["cases"] == 0
+    _case(w, 10, by="officer", region="340402001001", typology="brushing", loss="100", reported=timezone.now(), age=40)
+    assert selectors.summary(region=city, start=today, end=today)["figures"]["cases"] == 0  # rollups not refreshed yet
+    rollups.refresh_dirty()
+    assert selectors.summary(region=city, start=today, end=today)["figures"]["cases"] == 1

@@ -211,7 +211,8 @@ def test_publishing_delivers_to_every_member_with_receipts(pw, django_capture_on
     assert set(events.values_list("agency__code", flat=True)) == receivers
     with pytest.raises(ValidationError):
         services.bulletin_publish(bulletin=bulletin, actor=pw.users["analyst"])
-    services.bulletin_open(bulletin=bulletin, user=pw.users["grid_a"])
+    with django_capture_on_commit_callbacks(execute=True):  # events are published after commit
+        services.bulletin_open(bulletin=bulletin, user=pw.users["grid_a"])
     unread = BulletinReceipt.objects.filter(bulletin=bulletin, opened_at__isnull=True)
     assert "cm-xingfuli" not in set(unread.values_list("agency__code", flat=True))
     assert unread.count() == len(receivers) - 1
