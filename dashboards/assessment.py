@@ -17,6 +17,7 @@ from django.db.models import Sum
 from agencies.choices import AgencyKind
 from agencies.models import Agency
 
+from .cache import cached
 from .constants import DEFAULT_WEIGHTS
 from .models import AssessmentPeriod, AssessmentResult, AssessmentWeights, CaseDaily, RequestDaily
 
@@ -131,7 +132,8 @@ def results(period: AssessmentPeriod) -> list[dict]:
         rows = [{"agency": a, "metrics": stored[a.pk].metrics, "score": stored[a.pk].score, "rank": stored[a.pk].rank}
                 for a in agencies if a.pk in stored]
         return _ordered(rows)
-    metrics = agency_metrics(start=period.start, end=period.end)
+    # Metrics depend on the rollups only (cached until the next refresh); scores on the weights.
+    metrics = cached("metrics", period.start, period.end, compute=lambda: agency_metrics(start=period.start, end=period.end))
     rows = [{"agency": a, "metrics": metrics.get(a.pk), "score": score(metrics.get(a.pk), period.weights, a.kind)}
             for a in agencies]
     _rank(rows)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from .. import assessment, selectors
 from ..access import can_see_agency_detail, default_region, require_region, sees_everything
+from ..cache import cached
 from ..choices import Grain
 from ..forms import StatsParamsForm
 from ..models import AssessmentPeriod
@@ -90,11 +91,15 @@ class TimeseriesView(StatsView):
 
     def payload(self, region, data):
         scope = {"region": region, "start": data["start"], "end": data["end"]}
-        return TimeseriesSerializer({
-            "region": region, "from": data["start"], "to": data["end"], "grain": data["grain"],
-            "series": selectors.timeseries(**scope, grain=data["grain"]),
-            "typologies": selectors.typology_mix(**scope), "age_groups": selectors.age_groups(**scope),
-        }).data
+
+        def compute():
+            return TimeseriesSerializer({
+                "region": region, "from": data["start"], "to": data["end"], "grain": data["grain"],
+                "series": selectors.timeseries(**scope, grain=data["grain"]),
+                "typologies": selectors.typology_mix(**scope), "age_groups": selectors.age_groups(**scope),
+            }).data
+
+        return cached("timeseries", region.pk, data["start"], data["end"], data["grain"], compute=compute)
 
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
