@@ -15,22 +15,17 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import redis
 import requests
 import websockets
 
-ROOT = Path(__file__).resolve().parents[1]
+from stack import bench_env, free_port, manage, pct, recreate_database, start, stop
+
 BENCH_DB = os.environ.get("BENCH_DB", "fraudgov_bench_live")
 TARGETS = {"bank-icbc": "6222020200%09d", "bank-abc": "6228480200%09d"}
 
@@ -46,65 +41,9 @@ print(json.dumps(out))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def bench_env() -> dict:
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fraudgov"))
-    return {**os.environ, "DATABASE_URL": urlunsplit(parts._replace(path="/" + BENCH_DB)),
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
-            "DJANGO_SETTINGS_MODULE": "fraudgov.settings", "PYTHONPATH": str(ROOT), "DEBUG": "0"}
-
-
-def server_env(env) -> dict:
-    # Under ASGI a connection cannot outlive its request: the server pools idle ones instead.
-    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
-
-
-def worker_env(env) -> dict:
-    # Long-lived single-threaded worker processes keep their connection (the default).
-    return {**env, "CONN_MAX_AGE": "60"}
-
-
 def prepare(env) -> list:
-    dsn = urlsplit(env["DATABASE_URL"])
-    admin = psycopg2.connect(urlunsplit(dsn._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % BENCH_DB)
-        cur.execute("CREATE DATABASE %s" % BENCH_DB)
-    admin.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def start(env, port):
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=4", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-n", "benchlive@%h", "--loglevel=WARNING"],
-        cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=server_env(env), start_new_session=True)
-    return worker, server
-
-
-def stop(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    recreate_database(env)
+    return json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
 
 
 def floor(env, samples=200) -> float:
@@ -131,11 +70,6 @@ def floor(env, samples=200) -> float:
         times.append((time.perf_counter() - t0) * 1000)
     db.close()
     return statistics.median(times)
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 async def run(base, users, args):
@@ -214,10 +148,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--sockets", type=int, default=200)
     args = parser.parse_args()
-    env = bench_env()
+    env = bench_env(BENCH_DB, "redis://127.0.0.1:6379/5")
     users = prepare(env)
     port = free_port()
-    worker, server = start(env, port)
+    worker, server = start(env, port, name="benchlive", concurrency=4)
     base = "http://127.0.0.1:%d" % port
     try:
         for _ in range(100):

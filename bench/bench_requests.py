@@ -14,57 +14,16 @@ made two requests, or a request delivered twice). 5% of POSTs are retried with t
 
 import argparse
 import os
-import signal
-import socket
-import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+from stack import bench_env, free_port, manage, pct, recreate_database, start, stop
+
 BENCH_DB = os.environ.get("BENCH_DB", "fraudgov_bench_requests")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def bench_env() -> dict:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fraudgov")
-    parts = urlsplit(base)
-    return {
-        **os.environ,
-        "DATABASE_URL": urlunsplit(parts._replace(path="/" + BENCH_DB)),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
-        "DJANGO_SETTINGS_MODULE": "fraudgov.settings",
-        "PYTHONPATH": str(ROOT),
-        "DEBUG": "0",
-    }
-
-
-def server_env(env) -> dict:
-    # Django under ASGI runs each request in its own thread context: a persistent connection
-    # cannot outlive its request, so the server keeps idle ones in a per-process pool instead.
-    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
-
-
-def worker_env(env) -> dict:
-    # Worker processes are long-lived and single-threaded: keep their connection (the default).
-    return {**env, "CONN_MAX_AGE": "60"}
-
-
-def manage(env, *args) -> str:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout
 
 
 SETUP = """
@@ -98,40 +57,9 @@ print(row["n"], (row["last"] - row["first"]).total_seconds() if row["n"] else 0)
 
 
 def prepare(env) -> tuple[str, str]:
-    base = urlsplit(env["DATABASE_URL"])
-    admin_env = {**env, "DATABASE_URL": urlunsplit(base._replace(path="/postgres"))}
-    sql = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE); CREATE DATABASE {BENCH_DB};"
-    for statement in sql.split(";")[:2]:
-        subprocess.run([sys.executable, "-c", (
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','fraudgov.settings'); django.setup();"
-            "from django.db import connection; connection.ensure_connection(); connection.connection.autocommit=True;"
-            f"connection.cursor().execute({statement.strip()!r})")], cwd=ROOT, env=admin_env, check=True)
-    manage(env, "migrate", "--noinput")
+    recreate_database(env)
     tokens = manage(env, "shell", "-c", SETUP).split()
     return tokens[-2], tokens[-1]
-
-
-def start(env, port):
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=2", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-n", "bench@%h", "--loglevel=WARNING"],
-        cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "fraudgov.asgi:application"), *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=server_env(env), start_new_session=True)
-    return worker, server
-
-
-def stop(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 class Poster:
@@ -207,13 +135,6 @@ class InboxPoller(threading.Thread):
             time.sleep(self.interval)
 
 
-def pct(values, q):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))] * 1000
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=50)
@@ -222,11 +143,12 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
 
-    env = bench_env()
+    env = bench_env(BENCH_DB, "redis://127.0.0.1:6379/3")
     print("preparing bench database %s ..." % BENCH_DB, flush=True)
     analyst_token, bank_token = prepare(env)
     port = free_port()
-    worker, server = start(env, port)
+    worker, server = start(env, port, name="bench", concurrency=2,
+                           uvicorn_args=("--loop", "uvloop", "--http", "httptools"))
     base = "http://127.0.0.1:%d" % port
     try:
         for _ in range(200):
@@ -255,7 +177,8 @@ def main():
         latencies = [poller.seen[i] - poster.sent_at[i] for i in ids_rate if i in poller.seen]
         print("latency phase: %d POSTs at %.0f/s, %d visible in the inbox" % (len(ids_rate), args.rate, len(latencies)))
         print("  POST -> visible in inbox: p50 %.0f ms  p95 %.0f ms  p99 %.0f ms  max %.0f ms"
-              % (pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), max(latencies) * 1000 if latencies else 0))
+              % (pct(latencies, 50) * 1000, pct(latencies, 95) * 1000, pct(latencies, 99) * 1000,
+                 max(latencies) * 1000 if latencies else 0))
 
         # 2. As fast as it goes.
         poller.interval = 0.2

@@ -1,0 +1,89 @@
+"""The real stack for the end-to-end benchmarks: a bench database of its own, a Celery worker
+and uvicorn on a free port, started and stopped as process groups (bench_requests, bench_live)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_env(db_name: str, default_redis: str) -> dict:
+    """The environment of every bench process: the bench database on DATABASE_URL's server."""
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fraudgov"))
+    return {**os.environ, "DATABASE_URL": urlunsplit(parts._replace(path="/" + db_name)),
+            "REDIS_URL": os.environ.get("REDIS_URL", default_redis),
+            "DJANGO_SETTINGS_MODULE": "fraudgov.settings", "PYTHONPATH": str(ROOT), "DEBUG": "0"}
+
+
+def server_env(env) -> dict:
+    # Under ASGI a connection cannot outlive its request: the server pools idle ones instead.
+    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
+
+
+def worker_env(env) -> dict:
+    # Long-lived single-threaded worker processes keep their connection (the default).
+    return {**env, "CONN_MAX_AGE": "60"}
+
+
+def manage(env, *args) -> str:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def recreate_database(env) -> None:
+    """A fresh, migrated bench database: every run starts from the same empty state."""
+    dsn = urlsplit(env["DATABASE_URL"])
+    name = dsn.path.lstrip("/")
+    admin = psycopg2.connect(urlunsplit(dsn._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        cur.execute("CREATE DATABASE %s" % name)
+    admin.close()
+    manage(env, "migrate", "--noinput")
+
+
+def start(env, port, *, name: str, concurrency: int, uvicorn_args=()) -> tuple:
+    """A Celery worker and a 2-process uvicorn; returns (worker, server)."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=%d" % concurrency,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name + "@%h", "--loglevel=WARNING"],
+        cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "fraudgov.asgi:application"), *uvicorn_args,
+         *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2", "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, env=server_env(env), start_new_session=True)
+    return worker, server
+
+
+def stop(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def pct(values, p):
+    """The p-th percentile (nearest rank) of values; NaN for none."""
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
