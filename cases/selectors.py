@@ -10,6 +10,8 @@ from .models import Case, CaseIndicator, Indicator, Ring
 from .normalize import candidate_indicators
 
 LOOKUP_CASE_LIMIT = 50
+LOOKUP_CASE_FIELDS = ("number", "reported_at", "occurred_at", "status", "loss_amount", "ring_id",
+                      "region__name", "typology__name")
 RING_CASE_LIMIT = 2000
 
 
@@ -38,7 +40,9 @@ def indicator_lookup(*, user, raw: str) -> dict:
         # A semi-join on the link index, not a join + DISTINCT over every selected column.
         cases_qs = visible.filter(pk__in=CaseIndicator.objects.filter(indicator_id=ind.pk).values("case_id"))
         cases = list(
-            cases_qs.select_related("region", "typology").order_by("-reported_at", "-pk")[:LOOKUP_CASE_LIMIT]
+            cases_qs.select_related("region", "typology")
+            .only(*LOOKUP_CASE_FIELDS)  # not the narrative and the rest: a lookup lists up to 50
+            .order_by("-reported_at", "-pk")[:LOOKUP_CASE_LIMIT]
         )
         if not cases and not totals:
             continue  # nothing it may see: do not even confirm the trace is known
