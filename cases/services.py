@@ -15,7 +15,7 @@ from core.services import audit_record
 
 from . import linking
 from .choices import CaseStatus, IndicatorRole
-from .models import Ring, Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Typology, Victim
+from .models import Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Typology, Victim
 from .normalize import normalize_indicator, validate_id_number
 from .priority import is_vulnerable, priority_compute
 from .querysets import SHARE_CODENAME

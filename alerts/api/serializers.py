@@ -7,7 +7,7 @@ from agencies.models import Region
 from cases.models import Case
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
-from ..models import Request, ReturnProposal, ReturnShare, Signal
+from ..models import ReturnProposal, ReturnShare, Signal
 from ..payloads import request_view_for
 
 
