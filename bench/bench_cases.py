@@ -12,49 +12,11 @@ the city centre's analyst) and a 500-case ring page (the real page view and the 
 import argparse
 import os
 import random
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def report(label, values, target=None):
-    ms = [v * 1000 for v in values]
-    line = f"{label:<34} n={len(ms):<5} p50={pct(ms, 50):8.2f} ms  p95={pct(ms, 95):8.2f} ms"
-    if target:
-        line += f"  (target p95 <= {target} ms: {'OK' if pct(ms, 95) <= target else 'MISSED'})"
-    print(line, flush=True)
-
-
-def timed(fn, n):
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
-def ensure_database(url: str, name: str) -> None:
-    import psycopg2
-
-    base = url.rsplit("/", 1)[0] + "/postgres"
-    conn = psycopg2.connect(base)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+from dataset import ensure_cases, report, setup_django, timed
 
 
 def main():
@@ -66,45 +28,17 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    url = f"{args.server}/{args.db}"
-    ensure_database(url, args.db)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # Celery eager, in-memory channel layer: measure the DB path
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_django(args.server, args.db)
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    # Without REDIS_URL the dashboards app refreshes its daily rollups right after every commit
-    # (embedded mode has no beat). In production (REDIS_URL set) beat does that outside the
-    # request, so the intake measured here is the production request path.
-    settings.DASHBOARDS_REFRESH_ON_COMMIT = False
-    call_command("migrate", verbosity=0)
-    from agencies.demo import seed_agencies
     from agencies.models import User
-    from cases.demo import seed_typologies_and_benign
-    from cases.generator_bulk import write_bulk
     from cases.models import Case, CaseIndicator, Indicator, Ring
     from cases.selectors import indicator_lookup
     from cases.services import case_create
 
-    if not User.objects.filter(username="analyst").exists():
-        seed_agencies()
-    seed_typologies_and_benign()
-    existing = Case.objects.count()
-    if existing < args.cases:
-        print(f"generating {args.cases - existing} cases (have {existing}) ...", flush=True)
-        t = time.perf_counter()
-        result = write_bulk(args.cases - existing, seed=args.seed + existing)
-        print(f"generation: {result} ({time.perf_counter() - t:.1f}s)", flush=True)
+    ensure_cases(args.cases, seed=args.seed)
     print(f"data set: {Case.objects.count()} cases, {CaseIndicator.objects.count()} links, "
           f"{Indicator.objects.count()} indicators, {Ring.objects.count()} rings; "
           f"largest ring {Ring.objects.order_by('-case_count').values_list('case_count', flat=True).first()}", flush=True)

@@ -15,17 +15,11 @@ import argparse
 import io
 import os
 import random
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from bench_cases import ensure_database, report, timed  # noqa: E402
+from dataset import ensure_cases, report, setup_django, timed
 
 # kind -> (share, receiving agency codes, target kind)
 KINDS = [
@@ -145,42 +139,18 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="rebuild the rollups even if they exist")
     args = parser.parse_args()
 
-    ensure_database(f"{args.server}/{args.db}", args.db)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.db}"
-    os.environ.pop("REDIS_URL", None)  # in-memory channel layer, no broker: measure the DB path
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_django(args.server, args.db)
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DASHBOARDS_REFRESH_ON_COMMIT = False
-    call_command("migrate", verbosity=0)
-    from agencies.demo import seed_agencies
     from agencies.models import User
     from alerts.models import Request
-    from cases.demo import seed_typologies_and_benign
-    from cases.generator_bulk import write_bulk
     from cases.models import Case
     from dashboards.models import CaseDaily, RequestDaily
     from dashboards.rollups import mark_days, rebuild, refresh_dirty
 
-    if not User.objects.filter(username="leader").exists():
-        seed_agencies()
-    seed_typologies_and_benign()
-    built = False
-    existing = Case.objects.count()
-    if existing < args.cases:
-        print(f"generating {args.cases - existing} cases (have {existing}) ...", flush=True)
-        write_bulk(args.cases - existing, seed=args.seed + existing)
-        built = True
+    built = ensure_cases(args.cases, seed=args.seed)
     have = Request.objects.count()
     if have < args.requests:
         print(f"generating {args.requests - have} requests with COPY ...", flush=True)

@@ -12,15 +12,10 @@ outreach list API for the publicity department.
 import argparse
 import os
 import random
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.bench_cases import ensure_database, report, timed  # noqa: E402
+from dataset import ensure_cases, report, setup_django, timed
 
 
 def main():
@@ -32,43 +27,19 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
-    url = f"{args.server}/{args.db}"
-    ensure_database(url, args.db)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_django(args.server, args.db)
     from django.utils import timezone
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     from rest_framework.test import APIClient
 
     from agencies.choices import RegionLevel
-    from agencies.demo import seed_agencies
     from agencies.models import Region, User
-    from cases.demo import seed_typologies_and_benign
-    from cases.generator_bulk import write_bulk
     from cases.models import Case
     from propaganda import selectors, services
     from propaganda.bulletins import build_draft
     from propaganda.models import Campaign, Outreach
 
-    if not User.objects.filter(username="analyst").exists():
-        seed_agencies()
-    seed_typologies_and_benign()
-    existing = Case.objects.count()
-    if existing < args.cases:
-        print(f"generating {args.cases - existing} cases (have {existing}) ...", flush=True)
-        t = time.perf_counter()
-        write_bulk(args.cases - existing, seed=args.seed + existing)
-        print(f"generation: {time.perf_counter() - t:.1f}s", flush=True)
+    ensure_cases(args.cases, seed=args.seed)
     users = {u.username: u for u in User.objects.select_related("agency", "agency__region")}
     today = timezone.localdate()
     rng = random.Random(args.seed)
