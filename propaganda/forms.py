@@ -62,17 +62,32 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class OutreachForm(forms.Form):
-    """One activity, sized for a phone: the fields a grid worker fills standing in a stairwell."""
+class _OutreachContextForm(forms.Form):
+    """Where and under which campaign a user may log outreach: shared by one entry and a round."""
 
     date = forms.DateField(label=_("日期"), widget=DateInput())
-    place = forms.CharField(label=_("地点"), max_length=120)
     region = forms.ModelChoiceField(label=_("所在区域"), queryset=Region.objects.none())
+    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=Campaign.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["region"].queryset = outreach_regions(user.agency)
+        self.fields["region"].initial = user.agency.region_id
+        self.fields["date"].initial = today
+        self.fields["campaign"].queryset = Campaign.objects.restrict(user).filter(
+            starts_on__lte=today, ends_on__gte=today - timedelta(days=30))
+
+
+class OutreachForm(_OutreachContextForm):
+    """One activity, sized for a phone: the fields a grid worker fills standing in a stairwell."""
+
+    field_order = ["date", "place", "region", "channel", "target_group", "people_reached", "campaign"]
+    place = forms.CharField(label=_("地点"), max_length=120)
     channel = forms.ChoiceField(label=_("方式"), choices=Channel.choices)
     target_group = forms.ChoiceField(label=_("对象人群"), choices=TargetGroup.choices)
     people_reached = forms.IntegerField(label=_("覆盖人数"), min_value=1, max_value=100_000,
                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=Campaign.objects.none(), required=False)
     materials = forms.ModelMultipleChoiceField(label=_("使用素材"), queryset=ContentItem.objects.none(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
     materials_note = forms.CharField(label=_("其他材料"), max_length=200, required=False,
@@ -81,33 +96,19 @@ class OutreachForm(forms.Form):
     photos = MultipleFileField(label=_("照片（JPEG/PNG，每张不超过 5 MB）"), required=False)
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["region"].queryset = outreach_regions(user.agency)
-        self.fields["region"].initial = user.agency.region_id
-        self.fields["date"].initial = today
-        self.fields["campaign"].queryset = Campaign.objects.restrict(user).filter(
-            starts_on__lte=today, ends_on__gte=today - timedelta(days=30))
+        super().__init__(*args, user=user, **kwargs)
         self.fields["materials"].queryset = ContentItem.objects.restrict(user).usable().order_by("title")
         _style(self)
 
 
-class RoundForm(forms.Form):
+class RoundForm(_OutreachContextForm):
     """A day's door-to-door round: what is common to every stop."""
 
-    date = forms.DateField(label=_("日期"), widget=DateInput())
-    region = forms.ModelChoiceField(label=_("所在区域"), queryset=Region.objects.none())
+    field_order = ["date", "region", "channel", "campaign"]
     channel = forms.ChoiceField(label=_("方式"), choices=Channel.choices, initial=Channel.DOOR_TO_DOOR)
-    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=Campaign.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["region"].queryset = outreach_regions(user.agency)
-        self.fields["region"].initial = user.agency.region_id
-        self.fields["date"].initial = today
-        self.fields["campaign"].queryset = Campaign.objects.restrict(user).filter(
-            starts_on__lte=today, ends_on__gte=today - timedelta(days=30))
+        super().__init__(*args, user=user, **kwargs)
         _style(self)
 
 

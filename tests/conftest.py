@@ -74,6 +74,33 @@ def _fast_password_hasher(request, settings):
 
 
 @pytest.fixture
+def api():
+    """A factory of DRF test clients authenticated as a given user."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        c = APIClient()
+        c.force_authenticate(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def eager_celery(request):
+    """Run tasks in-process unless the test drives a real worker (marked ``real_worker``)."""
+    from fraudgov.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
 def asgi_server(transactional_db):
     """The product under uvicorn on a free port, against the test database and Redis."""
     from django.conf import settings

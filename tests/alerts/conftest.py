@@ -42,28 +42,6 @@ def w(db, settings, django_capture_on_commit_callbacks):
     return world
 
 
-@pytest.fixture
-def api(client):
-    """A DRF test client factory logged in as a user."""
-    from rest_framework.test import APIClient
-
-    def make(user):
-        c = APIClient()
-        c.force_authenticate(user)
-        return c
-
-    return make
-
-
 @pytest.fixture(autouse=True)
-def eager_celery(request):
-    """Run tasks in-process unless the test drives a real worker (marked ``real_worker``)."""
-    from fraudgov.celery import app
-
-    if request.node.get_closest_marker("real_worker"):
-        yield
-        return
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
+def _tasks_in_process(eager_celery):
+    """Routing and delivery run in-process here, unless a test drives a real worker."""

@@ -109,23 +109,6 @@ def w(db, settings, django_capture_on_commit_callbacks):
     return build_world()
 
 
-@pytest.fixture
-def api():
-    from rest_framework.test import APIClient
-
-    def make(user):
-        c = APIClient()
-        c.force_authenticate(user)
-        return c
-
-    return make
-
-
 @pytest.fixture(autouse=True)
-def eager_celery():
-    from fraudgov.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
+def _tasks_in_process(eager_celery):
+    """Rollup refreshes and other tasks run in-process in these tests."""

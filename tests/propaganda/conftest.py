@@ -49,15 +49,3 @@ def pw(db, settings, tmp_path):
     seed_agencies()
     seed_typologies_and_benign()
     return PublicityWorld()
-
-
-@pytest.fixture
-def api():
-    from rest_framework.test import APIClient
-
-    def make(user):
-        c = APIClient()
-        c.force_authenticate(user)
-        return c
-
-    return make
