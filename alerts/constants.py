@@ -24,3 +24,14 @@ MONEY_KINDS = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
 ONWARD_FORMS = 3  # blank onward-transfer rows on the result form (no script needed to add one)
 INBOX_PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 50
+
+# Response deadlines in minutes (acknowledge, complete) unless the leadership office set others
+# (DeadlinePolicy).
+DEFAULT_DEADLINES = {
+    RequestKind.STOP_PAYMENT: (5, 30),
+    RequestKind.FREEZE: (None, 24 * 60),
+    RequestKind.NUMBER_BLOCK: (None, 120),
+    RequestKind.TAKEDOWN: (None, 24 * 60),
+    RequestKind.DISSUASION: (30, None),
+    RequestKind.INFO_QUERY: (None, 24 * 60),
+}

@@ -18,7 +18,8 @@ def seed_requests() -> str:
         return "already seeded"
     from cases.models import Case
 
-    from .services import request_acknowledge, request_create, request_deliver, request_reject
+    from .delivery import request_deliver
+    from .services import request_acknowledge, request_create, request_reject
     from .services_results import request_complete
 
     analyst = User.objects.get(username="analyst")

@@ -1,4 +1,4 @@
-"""Writes on requests: create (with outbox), deliver (routing), and every lifecycle move.
+"""Writes on requests: create (with outbox) and every lifecycle move; delivery is in delivery.py.
 
 Each move locks the request row (``select_for_update``) so that of two clerks acting at once
 one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
@@ -20,21 +20,13 @@ from core.services import audit_record
 from events.services import event_emit
 
 from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind
+from .constants import DEFAULT_DEADLINES
 from .models import DeadlinePolicy, Outbox, Request
 from .payloads import request_view_for
-from .routing import route_request
 from .transitions import MOVES, can_move
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 STOP_PAYMENT_HOURS = 48
-DEFAULT_DEADLINES = {  # minutes: (acknowledge, complete)
-    RequestKind.STOP_PAYMENT: (5, 30),
-    RequestKind.FREEZE: (None, 24 * 60),
-    RequestKind.NUMBER_BLOCK: (None, 120),
-    RequestKind.TAKEDOWN: (None, 24 * 60),
-    RequestKind.DISSUASION: (30, None),
-    RequestKind.INFO_QUERY: (None, 24 * 60),
-}
 
 
 class RequestError(Exception):
@@ -164,7 +156,8 @@ def request_create(
     issuing_agency=None,
     http_request=None,
 ) -> Request:
-    """Create a request and its outbox row in one transaction; routing runs after commit.
+    """Create a request and its outbox row in one transaction; routing runs after commit
+    (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
     Raises ValidationError (translated) on bad input.
@@ -199,61 +192,10 @@ def request_create(
     _record(req, "created", issuer, _("发起%(kind)s请求 %(number)s，目标 %(target)s")
             % {"kind": req.get_kind_display(), "number": req.number, "target": req.target_value},
             http_request=http_request)
-    from .tasks import deliver_request
+    from .delivery import delivery_schedule
 
-    transaction.on_commit(lambda: deliver_request.delay(req.pk))
+    transaction.on_commit(delivery_schedule)
     return req
-
-
-@transaction.atomic
-def request_deliver(*, request_id: int) -> Request:
-    """Route and deliver one request; idempotent (delivering twice is a no-op).
-
-    Unroutable requests stay ``created`` with ``needs_manual_routing`` (the dispatch queue).
-    """
-    # Only the relations a fresh request has: planning the seven-table join of _lock cost more
-    # than running it (2 ms of PostgreSQL's CPU per delivery); the case, when there is one, and
-    # the receiving agencies (set by routing below) are read on their own.
-    req = _lock(request_id, related=("issuing_agency", "issued_by"))
-    outbox = Outbox.objects.select_for_update().filter(request=req).first()
-    now = timezone.now()
-    if req.status != RequestStatus.CREATED or (req.needs_manual_routing and req.target_agency_id is None):
-        if outbox and outbox.delivered_at is None:
-            outbox.delivered_at = now
-            outbox.save(update_fields=["delivered_at"])
-        return req
-    if req.target_agency_id is None:
-        route = route_request(req, exclude=req.routing_tried)
-        if route is None:
-            req.needs_manual_routing = True
-            req.routing_reason = _("无法自动确定接收单位，已转反诈中心人工分派。")
-            req.save(update_fields=["needs_manual_routing", "routing_reason", "updated_at"])
-            if outbox:
-                outbox.delivered_at = now
-                outbox.save(update_fields=["delivered_at"])
-            _record(req, "unroutable", None, req.routing_reason)
-            return req
-        req.target_agency = route.agency
-        req.secondary_agency = route.secondary
-        req.routing_reason = route.reason
-        req.routing_tried = [*req.routing_tried, route.agency.pk]
-    _mark_delivered(req, now)
-    if outbox:
-        outbox.delivered_at = now
-        outbox.save(update_fields=["delivered_at"])
-    _record(req, "delivered", None, _("已送达 %(agency)s：%(reason)s")
-            % {"agency": req.target_agency.name, "reason": req.routing_reason})
-    return req
-
-
-def _mark_delivered(req: Request, now) -> None:
-    ack, complete = deadline_minutes(req.kind)
-    req.status = RequestStatus.DELIVERED
-    req.delivered_at = now
-    req.needs_manual_routing = False
-    req.ack_due_at = now + timedelta(minutes=ack) if ack else None
-    req.complete_due_at = now + timedelta(minutes=complete) if complete else None
-    req.save()
 
 
 @transaction.atomic
@@ -266,7 +208,9 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
     req.secondary_agency = secondary_agency
     req.routing_reason = _("人工分派（%(user)s）：%(reason)s") % {"user": actor.username, "reason": reason or "-"}
     req.routing_tried = [*req.routing_tried, target_agency.pk]
-    _mark_delivered(req, timezone.now())
+    from .delivery import mark_delivered
+
+    mark_delivered(req, timezone.now(), deadline_minutes(req.kind))
     _record(req, "delivered", actor, req.routing_reason, http_request=http_request)
     return req
 
@@ -317,9 +261,9 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
     _record(req, "not_subscriber", actor, _("%(agency)s 答复非本网用户，重新路由") % {"agency": previous.name},
             http_request=http_request)
     Outbox.objects.update_or_create(request=req, defaults={"delivered_at": None, "enqueued_at": None})
-    from .tasks import deliver_request
+    from .delivery import delivery_schedule
 
-    transaction.on_commit(lambda: deliver_request.delay(req.pk))
+    transaction.on_commit(delivery_schedule)
     return req
 
 

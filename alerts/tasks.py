@@ -1,4 +1,4 @@
-"""Celery tasks: routing/delivery (idempotent), the outbox sweep and the deadline watch."""
+"""Celery tasks: delivery of the outbox (idempotent), its sweep and the deadline watch."""
 
 from datetime import timedelta
 
@@ -14,27 +14,31 @@ SWEEP_AFTER_SECONDS = 10
 # ignore_result: nobody reads it, and asking for the result backend made every enqueue from a
 # new server thread build one.
 @shared_task(acks_late=True, ignore_result=True)
-def deliver_request(request_id: int) -> str:
-    """Route and deliver; a second run (redelivery, sweep) finds it delivered and does nothing."""
-    from .services import request_deliver
+def deliver_pending() -> int:
+    """Deliver what the outbox holds, batch after batch, until it is empty (alerts.delivery).
+    Idempotent: a redelivered or redundant task finds nothing left to claim."""
+    from .delivery import BATCH_SIZE, delivery_woken, requests_deliver_pending
 
-    req = request_deliver(request_id=request_id)
-    return req.status
+    delivery_woken()
+    total = 0
+    while True:
+        claimed = requests_deliver_pending(limit=BATCH_SIZE)
+        total += claimed
+        if claimed < BATCH_SIZE:
+            return total
 
 
 @shared_task
 def sweep_outbox(older_than_seconds: float = SWEEP_AFTER_SECONDS) -> int:
-    """Re-enqueue outbox rows not delivered a few seconds after they were written/enqueued."""
+    """Wake a worker for outbox rows still undelivered a few seconds after they were written
+    (the wake-up was lost, or the worker that had them died); returns how many there were."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    rows = list(
-        Outbox.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
-        .values_list("pk", "request_id")[:1000]
-    )
-    for pk, request_id in rows:
-        Outbox.objects.filter(pk=pk).update(enqueued_at=timezone.now(), attempts=F("attempts") + 1)
-        deliver_request.delay(request_id)
-    return len(rows)
+    stale = Outbox.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+    count = stale.update(enqueued_at=timezone.now(), attempts=F("attempts") + 1)
+    if count:
+        deliver_pending.delay()
+    return count
 
 
 @shared_task

@@ -21,12 +21,19 @@ class SyncChainASGIHandler(ASGIHandler):
     per API call in the profile (bench/bench_requests.py). Every view and middleware here is
     synchronous, so the chain is built as under WSGI and entered with one hop per request
     (async views still work: Django wraps them in ``async_to_sync``).
+
+    The hop goes to a pool of threads, not to the one thread that ``thread_sensitive`` code
+    shares: there every request of the process, with all its waits on PostgreSQL and Redis,
+    queued behind the one before it, which held a server process to about 40 requests per
+    second whatever the load (bench/bench_requests.py). A request keeps its own database
+    connection in any thread (Django keys connections by the request's context) and hands it
+    back to the pool when it ends (fraudgov/pgpool).
     """
 
     def __init__(self):
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=False)
 
 
 django_asgi_app = SyncChainASGIHandler()

@@ -9,7 +9,8 @@ unique index: the second waits for the first to commit and then reads its answer
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -35,10 +36,9 @@ def idempotent(request, endpoint: str, handler) -> Response:
         )
     body_hash = _body_hash(request.data)
     with transaction.atomic():
-        record, created = IdempotencyKey.objects.select_for_update().get_or_create(
-            user=request.user, key=key, endpoint=endpoint, defaults={"request_hash": body_hash}
-        )
-        if not created:
+        record = _claim(request.user, key, endpoint, body_hash)
+        if record is None:  # a retry: the first request's row, once its transaction ended
+            record = IdempotencyKey.objects.select_for_update().get(user=request.user, key=key, endpoint=endpoint)
             if record.request_hash != body_hash:
                 return Response(
                     {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。")},
@@ -56,6 +56,23 @@ def idempotent(request, endpoint: str, handler) -> Response:
         else:
             transaction.set_rollback(True)
         return response
+
+
+def _claim(user, key: str, endpoint: str, body_hash: str) -> IdempotencyKey | None:
+    """Insert the key's row, or return None when it exists: one statement for the first
+    request, where get_or_create took a locking read and a savepoint around its insert.
+    A concurrent first request with the same key makes this insert wait until it commits."""
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, key, endpoint, request_hash, created_at) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (user_id, key, endpoint) DO NOTHING RETURNING id",
+            [user.pk, key, endpoint, body_hash, timezone.now()],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IdempotencyKey(pk=row[0], user=user, key=key, endpoint=endpoint, request_hash=body_hash)
 
 
 class IdempotentCreateMixin:

@@ -1,4 +1,5 @@
-"""A Celery app for the worker-kill test: routing takes 0.4 s, so a SIGKILL lands mid-flight."""
+"""A Celery app for the worker-kill test: delivering takes 0.4 s a request and a batch holds two,
+so a SIGKILL lands mid-flight, inside a batch's transaction, with some batches committed."""
 
 import time
 
@@ -9,12 +10,13 @@ from fraudgov.celery import app  # noqa: F401  (the app the worker runs)
 
 @worker_process_init.connect
 def _slow_down(**kwargs):
-    import alerts.services
+    import alerts.delivery
 
-    original = alerts.services.request_deliver
+    original = alerts.delivery._deliver_one
 
-    def slow(*, request_id):
+    def slow(*args, **kw):
         time.sleep(0.4)
-        return original(request_id=request_id)
+        return original(*args, **kw)
 
-    alerts.services.request_deliver = slow
+    alerts.delivery._deliver_one = slow
+    alerts.delivery.BATCH_SIZE = 2

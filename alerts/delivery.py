@@ -1,0 +1,140 @@
+"""Delivering requests: routing what the outbox holds, in batches, exactly once.
+
+``request_create`` writes the request and its outbox row in one transaction and, after the
+commit, calls ``delivery_schedule``. The Celery task ``deliver_pending`` then claims undelivered
+outbox rows (``FOR UPDATE SKIP LOCKED``, so two workers never take the same row), routes and
+delivers each request and marks its row delivered, all in one transaction per batch: a worker
+killed mid-batch rolls the whole batch back and the rows are claimed again, by the next task or
+by the beat sweep (``alerts.tasks.sweep_outbox``). A batch costs one commit and one event
+publish however many requests it carries, which is what lets one worker keep up with a
+platform-wide burst (bench/bench_requests.py).
+
+Waking the worker: one task per request made the worker pay a task's overhead per request and
+the server a broker round trip per POST. ``delivery_schedule`` instead sets a short-lived marker
+in the cache (``SET NX``) and enqueues a task only when the marker was absent; the task deletes
+the marker *before* it looks for rows. A row committed before the marker is deleted is seen by
+that task's look; a row committed after it finds the marker gone and enqueues a task of its own.
+So no row waits for a wake-up that never comes; if the cache or broker is down, the sweep sends
+it a few seconds later.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import RequestStatus
+from .models import DeadlinePolicy, Outbox, Request
+from .routing import route_request
+from .constants import DEFAULT_DEADLINES
+from .services import _record
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+WAKE_KEY = "alerts:deliver-pending"
+# Only a guard against a marker whose task was lost (a worker killed before it started it):
+# then the next request after this many seconds wakes a worker again.
+WAKE_TTL_SECONDS = 2
+
+
+def delivery_schedule() -> None:
+    """Make sure a worker will look at the outbox soon (called after a commit)."""
+    from .tasks import deliver_pending
+
+    try:
+        if not cache.add(WAKE_KEY, 1, timeout=WAKE_TTL_SECONDS):
+            return  # a task is queued and has not looked yet: it will see this row
+    except Exception:  # the cache is down: wake a worker anyway (the sweep is the last resort)
+        logger.warning("delivery marker unavailable", exc_info=True)
+    deliver_pending.delay()
+
+
+def delivery_woken() -> None:
+    """Called by the task before it looks: later requests must wake a worker again."""
+    try:
+        cache.delete(WAKE_KEY)
+    except Exception:
+        logger.warning("delivery marker unavailable", exc_info=True)
+
+
+def deadline_table() -> dict[str, tuple[int | None, int | None]]:
+    """Minutes to acknowledge and to complete, per request kind (the office's settings first)."""
+    table = dict(DEFAULT_DEADLINES)
+    for kind, ack, complete in DeadlinePolicy.objects.values_list("kind", "ack_minutes", "complete_minutes"):
+        table[kind] = (ack, complete)
+    return table
+
+
+@transaction.atomic
+def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
+    """Claim up to ``limit`` undelivered outbox rows and deliver their requests; returns how many
+    rows it claimed (fewer than ``limit``: the outbox is empty, or the rest is another's)."""
+    claimed = list(
+        Outbox.objects.select_for_update(skip_locked=True).filter(delivered_at__isnull=True)
+        .order_by("pk").values_list("pk", "request_id")[:limit]
+    )
+    if claimed:
+        _deliver_claimed(claimed)
+    return len(claimed)
+
+
+@transaction.atomic
+def request_deliver(*, request_id: int) -> Request:
+    """Route and deliver one request now (the demo seed, tests); a no-op when already done."""
+    claimed = list(
+        Outbox.objects.select_for_update().filter(request_id=request_id, delivered_at__isnull=True)
+        .values_list("pk", "request_id")
+    )
+    if claimed:
+        _deliver_claimed(claimed)
+    return Request.objects.get(pk=request_id)
+
+
+def _deliver_claimed(claimed: list[tuple[int, int]]) -> None:
+    now = timezone.now()
+    # Only the relations a fresh request has: the case, when there is one, and the receiving
+    # agencies (set by routing below) are read on their own.
+    requests = Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by") \
+        .filter(pk__in=[request_id for _pk, request_id in claimed]).order_by("pk")
+    deadlines = deadline_table()
+    for req in requests:
+        _deliver_one(req, now, deadlines)
+    Outbox.objects.filter(pk__in=[pk for pk, _request_id in claimed]).update(delivered_at=now)
+
+
+def _deliver_one(req: Request, now, deadlines) -> None:
+    """Route one locked request and mark it delivered; unroutable ones go to the dispatch queue
+    (``needs_manual_routing``). A request already moved on (delivered, routed by hand) is left."""
+    if req.status != RequestStatus.CREATED or (req.needs_manual_routing and req.target_agency_id is None):
+        return
+    if req.target_agency_id is None:
+        route = route_request(req, exclude=req.routing_tried)
+        if route is None:
+            req.needs_manual_routing = True
+            req.routing_reason = _("无法自动确定接收单位，已转反诈中心人工分派。")
+            req.save(update_fields=["needs_manual_routing", "routing_reason", "updated_at"])
+            _record(req, "unroutable", None, req.routing_reason)
+            return
+        req.target_agency = route.agency
+        req.secondary_agency = route.secondary
+        req.routing_reason = route.reason
+        req.routing_tried = [*req.routing_tried, route.agency.pk]
+    mark_delivered(req, now, deadlines.get(req.kind, (None, None)))
+    _record(req, "delivered", None, _("已送达 %(agency)s：%(reason)s")
+            % {"agency": req.target_agency.name, "reason": req.routing_reason})
+
+
+def mark_delivered(req: Request, now, deadline: tuple[int | None, int | None]) -> None:
+    """Set a routed request delivered, with its response deadlines from ``now``."""
+    ack, complete = deadline
+    req.status = RequestStatus.DELIVERED
+    req.delivered_at = now
+    req.needs_manual_routing = False
+    req.ack_due_at = now + timedelta(minutes=ack) if ack else None
+    req.complete_due_at = now + timedelta(minutes=complete) if complete else None
+    req.save(update_fields=["status", "delivered_at", "needs_manual_routing", "ack_due_at", "complete_due_at",
+                            "target_agency", "secondary_agency", "routing_reason", "routing_tried", "updated_at"])
