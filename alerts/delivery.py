@@ -11,17 +11,19 @@ platform-wide burst (bench/bench_requests.py).
 
 Waking the worker: one task per request made the worker pay a task's overhead per request and
 the server a broker round trip per POST. ``delivery_schedule`` instead sets a short-lived marker
-in the cache (``SET NX``) and enqueues a task only when the marker was absent; the task deletes
+in Redis (``SET NX``) and enqueues a task only when the marker was absent; the task deletes
 the marker *before* it looks for rows. A row committed before the marker is deleted is seen by
 that task's look; a row committed after it finds the marker gone and enqueues a task of its own.
 So no row waits for a wake-up that never comes; if the cache or broker is down, the sweep sends
 it a few seconds later.
 """
 
+import functools
 import logging
 from datetime import timedelta
 
-from django.core.cache import cache
+import redis
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,23 +43,33 @@ WAKE_KEY = "alerts:deliver-pending"
 WAKE_TTL_SECONDS = 2
 
 
+@functools.cache
+def _redis() -> redis.Redis:
+    # One client (and connection pool) per process. Django's cache would do, but under ASGI
+    # each request gets a cache object of its own, and so a new Redis connection per POST.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
 def delivery_schedule() -> None:
     """Make sure a worker will look at the outbox soon (called after a commit)."""
     from .tasks import deliver_pending
 
-    try:
-        if not cache.add(WAKE_KEY, 1, timeout=WAKE_TTL_SECONDS):
-            return  # a task is queued and has not looked yet: it will see this row
-    except Exception:  # the cache is down: wake a worker anyway (the sweep is the last resort)
-        logger.warning("delivery marker unavailable", exc_info=True)
+    if settings.REDIS_URL:  # the embedded default runs the task in-process: nothing to spare
+        try:
+            if not _redis().set(WAKE_KEY, 1, nx=True, ex=WAKE_TTL_SECONDS):
+                return  # a task is queued and has not looked yet: it will see this row
+        except redis.RedisError:  # wake a worker anyway (the sweep is the last resort)
+            logger.warning("delivery marker unavailable", exc_info=True)
     deliver_pending.delay()
 
 
 def delivery_woken() -> None:
     """Called by the task before it looks: later requests must wake a worker again."""
+    if not settings.REDIS_URL:
+        return
     try:
-        cache.delete(WAKE_KEY)
-    except Exception:
+        _redis().delete(WAKE_KEY)
+    except redis.RedisError:
         logger.warning("delivery marker unavailable", exc_info=True)
 
 

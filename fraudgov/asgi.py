@@ -4,39 +4,75 @@ import os
 
 import django
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
+from django.http import FileResponse
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
 # Django must be set up before anything imports models (the routing below does).
 django.setup(set_prefix=False)
 
 
-class SyncChainASGIHandler(ASGIHandler):
-    """Django's ASGI handler with the middleware chain run as one synchronous call.
+class SyncASGIHandler(ASGIHandler):
+    """Django's ASGI handler for a project whose views and middleware are all synchronous:
+    each HTTP request is handled in one hop to a pool thread, as a WSGI server would.
 
-    Django builds the chain in async mode under ASGI; a sync-only middleware (WhiteNoise) then
-    splits it, and every MiddlewareMixin middleware runs each of its hooks through its own
-    ``sync_to_async`` thread hop: about fifteen hops per request, a third of the server's CPU
-    per API call in the profile (bench/bench_requests.py). Every view and middleware here is
-    synchronous, so the chain is built as under WSGI and entered with one hop per request
-    (async views still work: Django wraps them in ``async_to_sync``).
-
-    The hop goes to a pool of threads, not to the one thread that ``thread_sensitive`` code
-    shares: there every request of the process, with all its waits on PostgreSQL and Redis,
-    queued behind the one before it, which held a server process to about 40 requests per
-    second whatever the load (bench/bench_requests.py). A request keeps its own database
-    connection in any thread (Django keys connections by the request's context) and hands it
-    back to the pool when it ends (fraudgov/pgpool).
+    Django's own handler, profiled under bench/bench_requests.py, spent more on getting to the
+    view than the view did:
+    - it builds the middleware chain in async mode, and a sync-only middleware (WhiteNoise)
+      splits it, so every MiddlewareMixin hook took a ``sync_to_async`` thread hop of its own;
+    - it runs each request in a ``ThreadSensitiveContext``, which starts and joins a new
+      thread per request for the request_started/finished signals;
+    - run as ``thread_sensitive`` code, every request of the process, with all its waits on
+      PostgreSQL and Redis, queued behind the one before it in a single thread.
+    Here the request_started signal, the chain and (for a response that is not streamed) the
+    request_finished signal run in one call in a pool thread. A request keeps its own database
+    connection in any thread (Django keys them by the request's context) and hands it back to
+    the pool when it finishes (fraudgov/pgpool). Async views still work (Django wraps them in
+    ``async_to_sync``); a client disconnect no longer cancels a view, which a synchronous view
+    could not honour anyway. This relies on ASGIHandler's helpers (read_body, create_request,
+    send_response): re-check it when upgrading Django.
     """
 
     def __init__(self):
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=False)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError("Django can only handle ASGI/HTTP connections, not %s." % scope["type"])
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=False)(scope, body_file)
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:  # its body was read while sending: the request ends now
+                    await sync_to_async(response.close, thread_sensitive=False)()
+        finally:
+            body_file.close()
+
+    def _respond(self, scope, body_file):
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # request_finished: database connections go back to the pool
+        return response
 
 
-django_asgi_app = SyncChainASGIHandler()
+django_asgi_app = SyncASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
