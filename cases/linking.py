@@ -57,7 +57,10 @@ def benign_keys(items: Iterable[NormalizedIndicator]) -> set[tuple[str, str]]:
 
 
 def indicators_upsert(items: Iterable[NormalizedIndicator]) -> dict[tuple[str, str], Indicator]:
-    """Create missing indicators (benign ones not linkable) and lock all, in (kind, value) order."""
+    """Create missing indicators (benign ones not linkable) and lock all, in (kind, value) order.
+
+    Counts nothing: ``indicators_claim`` is the intake's path (it also counts the case).
+    """
     unique = {(i.kind, i.value): i for i in items}
     if not unique:
         return {}
@@ -78,6 +81,74 @@ def indicators_upsert(items: Iterable[NormalizedIndicator]) -> dict[tuple[str, s
     return {(i.kind, i.value): i for i in locked}
 
 
+# Takes the ring lock, then in one statement creates the missing indicators (not linkable when
+# the value or its domain is on the warning list), counts the case on the ones it links for the
+# first time (``n`` = 1) and locks and returns them all. The lock is its own statement of the
+# same message: in READ COMMITTED the upsert's snapshot is then taken after the lock is held,
+# so it sees everything the previous ring writer committed. The ORM spelling of this is five
+# round trips (lock, warning list, insert, locking read, update), each built in Python.
+_CLAIM = """
+SELECT pg_advisory_xact_lock(%s);
+INSERT INTO {indicator} AS t (kind, value, registrable_domain, case_count, first_seen_at, last_seen_at,
+                              is_linkable, needs_review, review_reason)
+SELECT v.kind, v.value, v.domain, v.n, v.seen, v.seen,
+       NOT EXISTS (SELECT 1 FROM {benign} b WHERE b.kind = v.kind AND b.value IN (v.value, NULLIF(v.domain, ''))),
+       false, ''
+FROM (VALUES {rows}) AS v (kind, value, domain, n, seen)
+ORDER BY v.kind, v.value
+ON CONFLICT (kind, value) DO UPDATE SET
+    case_count = t.case_count + EXCLUDED.case_count,
+    first_seen_at = CASE WHEN EXCLUDED.case_count > 0 THEN LEAST(t.first_seen_at, EXCLUDED.first_seen_at)
+                         ELSE t.first_seen_at END,
+    last_seen_at = CASE WHEN EXCLUDED.case_count > 0 THEN GREATEST(t.last_seen_at, EXCLUDED.last_seen_at)
+                        ELSE t.last_seen_at END
+RETURNING {columns}
+"""
+_CLAIM_ROW = "(%s::varchar, %s::varchar, %s::varchar, %s::int, %s::timestamptz)"
+# Every column, in the model's order (``Model.from_db`` reads a full row in that order).
+_CLAIM_COLUMNS = tuple(f.column for f in Indicator._meta.concrete_fields)
+
+
+def indicators_claim(
+    items: Iterable[NormalizedIndicator], *, seen_at, already: set[tuple[str, str]] = frozenset()
+) -> dict[tuple[str, str], Indicator]:
+    """Take the ring lock; create, count and lock the indicators of one case's write.
+
+    Every item not in ``already`` (the (kind, value) the case carried before this write) counts
+    the case once more and widens first/last seen to ``seen_at``. Returns the rows, locked, by
+    (kind, value); the caller goes on with ``case_link`` in the same transaction.
+    """
+    unique = {(i.kind, i.value): i for i in items}
+    if connection.vendor != "postgresql":  # pragma: no cover - the embedded SQLite
+        ring_lock()
+        rows = indicators_upsert(unique.values())
+        fresh = [ind for key, ind in rows.items() if key not in already]
+        for ind in fresh:
+            ind.case_count += 1
+            ind.first_seen_at = _min(ind.first_seen_at, seen_at)
+            ind.last_seen_at = _max(ind.last_seen_at, seen_at)
+        Indicator.objects.bulk_update(fresh, ["case_count", "first_seen_at", "last_seen_at"])
+        return rows
+    if not unique:
+        ring_lock()
+        return {}
+    params: list = [RING_LOCK_KEY]
+    for key in sorted(unique):
+        item = unique[key]
+        params += [item.kind, item.value, item.registrable_domain, 0 if key in already else 1, seen_at]
+    sql = _CLAIM.format(
+        indicator=connection.ops.quote_name(Indicator._meta.db_table),
+        benign=connection.ops.quote_name(BenignIndicator._meta.db_table),
+        rows=", ".join([_CLAIM_ROW] * len(unique)),
+        columns=", ".join(_CLAIM_COLUMNS),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    indicators = [Indicator.from_db(connection.alias, _CLAIM_COLUMNS, row) for row in rows]
+    return {(i.kind, i.value): i for i in sorted(indicators, key=lambda i: (i.kind, i.value))}
+
+
 def _merge_into(keeper: Ring, others: list[Ring]) -> None:
     if not others:
         return
@@ -89,7 +160,13 @@ def _merge_into(keeper: Ring, others: list[Ring]) -> None:
         keeper.total_loss += other.total_loss
         keeper.first_occurred_at = _min(keeper.first_occurred_at, other.first_occurred_at)
         keeper.last_occurred_at = _max(keeper.last_occurred_at, other.last_occurred_at)
-    Ring.objects.filter(pk__in=ids).delete()
+    # Their cases and indicators were moved above: a plain DELETE, not the ORM's collector
+    # (which would re-read the rings and "SET NULL" rows that no longer point at them).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM %s WHERE id IN (%s)" % (connection.ops.quote_name(Ring._meta.db_table), ", ".join(["%s"] * len(ids))),
+            ids,
+        )
 
 
 def _min(a, b):
@@ -100,11 +177,12 @@ def _max(a, b):
     return b if a is None else a if b is None else max(a, b)
 
 
-def case_link(*, case: Case, indicators: list[Indicator], new_indicator_ids: set[int], save_case: bool = True) -> Ring:
-    """Link ``case`` (already saved, links written) through ``indicators`` and merge rings.
+def case_link(*, case: Case, indicators: list[Indicator]) -> Ring:
+    """Put ``case`` in the ring of ``indicators`` (from ``indicators_claim``), merging rings.
 
-    ``new_indicator_ids`` are the indicators this write linked to the case for the first time
-    (their case counts go up by one). Caller holds ``ring_lock()`` and the indicator locks.
+    A case not saved yet (an intake) only gets ``case.ring``: it is inserted with it, one
+    write instead of an insert and an update. Caller holds ``ring_lock()`` and the indicator
+    locks (both taken by ``indicators_claim``).
     """
     now = timezone.now()
     threshold = suspect_threshold()
@@ -112,28 +190,20 @@ def case_link(*, case: Case, indicators: list[Indicator], new_indicator_ids: set
     linkable: list[Indicator] = []
     dirty: list[Indicator] = []
     for ind in indicators:
-        fields = []
-        if ind.pk in new_indicator_ids:
-            ind.case_count += 1
-            ind.first_seen_at = _min(ind.first_seen_at, case.occurred_at)
-            ind.last_seen_at = _max(ind.last_seen_at, case.occurred_at)
-            fields += ["case_count", "first_seen_at", "last_seen_at"]
         if ind.is_linkable and ind.case_count >= threshold:
             # Shared by suspiciously many cases: stop it tying more cases, ask a person.
             ind.is_linkable = False
             ind.needs_review = True
             ind.flagged_at = now
             ind.review_reason = gettext("关联案件数达到 %(n)s，疑似公共号码/域名，暂停串并") % {"n": threshold}
-            fields += ["is_linkable", "needs_review", "flagged_at", "review_reason"]
+            dirty.append(ind)
             if ind.ring_id:
                 ring_ids.add(ind.ring_id)  # the case still joins the ring it tied so far
         if ind.is_linkable:
             linkable.append(ind)
             if ind.ring_id:
                 ring_ids.add(ind.ring_id)
-        if fields:
-            dirty.append(ind)
-    rings = list(Ring.objects.select_for_update().filter(pk__in=ring_ids).order_by("pk"))
+    rings = list(Ring.objects.select_for_update().filter(pk__in=ring_ids).order_by("pk")) if ring_ids else []
     if rings:
         rings.sort(key=lambda r: (-r.case_count, r.pk))
         keeper, others = rings[0], rings[1:]
@@ -148,7 +218,7 @@ def case_link(*, case: Case, indicators: list[Indicator], new_indicator_ids: set
     keeper.save()
     if case.ring_id != keeper.pk:
         case.ring = keeper
-        if save_case:
+        if case.pk is not None:
             Case.objects.filter(pk=case.pk).update(ring=keeper)
     for ind in linkable:
         if ind.ring_id != keeper.pk:
@@ -160,12 +230,13 @@ def case_link(*, case: Case, indicators: list[Indicator], new_indicator_ids: set
     return keeper
 
 
-_INDICATOR_STATE = ("case_count", "first_seen_at", "last_seen_at", "is_linkable", "needs_review", "flagged_at",
-                    "review_reason", "ring_id")
+# What case_link changes on an indicator (the counts were written by indicators_claim).
+_INDICATOR_STATE = ("is_linkable", "needs_review", "flagged_at", "review_reason", "ring_id")
+_INDICATOR_CASTS = ("bool", "bool", "timestamptz", "text", "bigint")
 
 
 def _indicators_write(rows: list[Indicator]) -> None:
-    """One ``UPDATE ... FROM (VALUES ...)`` for the case's indicators (counts, flags, ring).
+    """One ``UPDATE ... FROM (VALUES ...)`` for the case's indicators (flags, ring).
 
     ``bulk_update`` would say the same with a CASE per column and row, which costs more to
     build in Python than the statement costs to run: this is on every intake's path.
@@ -175,8 +246,7 @@ def _indicators_write(rows: list[Indicator]) -> None:
         return
     table = connection.ops.quote_name(Indicator._meta.db_table)
     cols = ", ".join(_INDICATOR_STATE)
-    casts = ("int", "timestamptz", "timestamptz", "bool", "bool", "timestamptz", "text", "bigint")
-    row_sql = "(%s, " + ", ".join("%%s::%s" % c for c in casts) + ")"
+    row_sql = "(%s, " + ", ".join("%%s::%s" % c for c in _INDICATOR_CASTS) + ")"
     params: list = []
     for ind in rows:
         params.append(ind.pk)

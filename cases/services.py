@@ -99,7 +99,7 @@ def _emit(case: Case, kind: str, actor=None, *, new: bool = False) -> None:
     event_emit(kind=kind, recipients=case_audience(case, new=new), payload=payload, case_id=case.pk)
 
 
-def _victim_build(case: Case, data: dict) -> Victim:
+def _victim_build(data: dict) -> Victim:
     id_number = data.get("id_number") or ""
     if id_number:
         id_number = validate_id_number(id_number)
@@ -107,7 +107,7 @@ def _victim_build(case: Case, data: dict) -> Victim:
     if phone:
         phone = normalize_indicator("phone", phone).value
     return Victim(
-        case=case, name=data["name"], id_number=id_number, phone=phone, age=data.get("age"),
+        name=data["name"], id_number=id_number, phone=phone, age=data.get("age"),
         gender=data.get("gender") or "U", occupation=data.get("occupation") or "",
         **_region_kw(data.get("home_region")),
     )
@@ -135,18 +135,29 @@ def _normalize_indicators(indicators: list[dict]) -> list[tuple]:
     return items
 
 
-def _link_indicators(case: Case, items: list[tuple], *, new_case: bool = False) -> None:
-    """Write the case's links for ``items`` and merge rings (lock first, see cases.linking)."""
-    linking.ring_lock()
-    indicators = linking.indicators_upsert(norm for norm, _r, _raw in items)
-    already = set() if new_case else set(CaseIndicator.objects.filter(case=case).values_list("indicator_id", flat=True))
-    links = []
-    for norm, role, raw in items:
-        ind = indicators[(norm.kind, norm.value)]
-        links.append(CaseIndicator(case=case, indicator=ind, role=role, raw_value=raw))
+def _link_indicators(case: Case, items: list[tuple]) -> list[CaseIndicator]:
+    """Count and lock the indicators of ``items`` and put the case in their ring (cases.linking).
+
+    Returns the case's links, unsaved: a new case is inserted after this (with its ring), so
+    the caller writes them once the case has its id (``_links_write``).
+    """
+    already: set[tuple[str, str]] = set()
+    if case.pk is not None:
+        # Under the ring lock, so that a concurrent edit adding the same trace counts it once.
+        linking.ring_lock()
+        already = set(CaseIndicator.objects.filter(case=case).values_list("indicator__kind", "indicator__value"))
+    indicators = linking.indicators_claim((norm for norm, _r, _raw in items), seen_at=case.occurred_at, already=already)
+    linking.case_link(case=case, indicators=list(indicators.values()))
+    return [
+        CaseIndicator(case=case, indicator=indicators[(norm.kind, norm.value)], role=role, raw_value=raw)
+        for norm, role, raw in items
+    ]
+
+
+def _links_write(case: Case, links: list[CaseIndicator]) -> None:
+    for link in links:
+        link.case = case  # built before the case had its id
     CaseIndicator.objects.bulk_create(links, ignore_conflicts=True)
-    new_ids = {ind.pk for ind in indicators.values()} - already
-    linking.case_link(case=case, indicators=list(indicators.values()), new_indicator_ids=new_ids, save_case=not new_case)
 
 
 def _duplicate_of(case: Case, victims: list[Victim]) -> Case | None:
@@ -154,7 +165,9 @@ def _duplicate_of(case: Case, victims: list[Victim]) -> Case | None:
         qs = Case.objects.filter(
             loss_amount=case.loss_amount,
             occurred_at__range=(case.occurred_at - DUPLICATE_WINDOW, case.occurred_at + DUPLICATE_WINDOW),
-        ).exclude(pk=case.pk)
+        )
+        if case.pk is not None:
+            qs = qs.exclude(pk=case.pk)
         if victim.id_number:
             qs = qs.filter(victims__id_number=victim.id_number)
         elif victim.phone:
@@ -200,18 +213,23 @@ def case_create(
     reported_at = reported_at or timezone.now()
     if occurred_at > reported_at + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("发案时间不能晚于报案时间。")})
-    case = Case.objects.create(
+    victim_rows = [_victim_build(v) for v in victims]
+    case = Case(
         number=case_number_next(region=region, year=timezone.localtime(reported_at).year),
         reported_at=reported_at, occurred_at=occurred_at, reporting_agency=reporting_agency, region=region,
         typology=typology, loss_amount=Decimal(loss_amount), payment_channel=payment_channel,
         narrative=narrative, created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    victim_rows = [_victim_build(case, v) for v in victims]
-    Victim.objects.bulk_create(victim_rows)
-    _link_indicators(case, items, new_case=True)
+    # Ring, duplicate and priority are known before the insert: the case is written once
+    # (one INSERT and one post_save, not an INSERT and an UPDATE).
+    links = _link_indicators(case, items)
     case.possible_duplicate_of = _duplicate_of(case, victim_rows)
     _reprioritise(case, victim_rows)
-    case.save(update_fields=["possible_duplicate_of", "priority", "priority_computed", "ring"])
+    case.save(force_insert=True)
+    for victim in victim_rows:
+        victim.case = case
+    Victim.objects.bulk_create(victim_rows)
+    _links_write(case, links)
     case_timeline_add(case=case, kind="created", message=_("报案受理"), actor=actor, agency=reporting_agency)
     if case.possible_duplicate_of_id:
         case_timeline_add(
@@ -318,7 +336,7 @@ def case_override_priority(*, case: Case, actor, priority: int | None, reason: s
 def case_add_indicator(*, case: Case, actor, kind: str, value: str, role: str = IndicatorRole.OTHER, request=None) -> CaseIndicator:
     _require_change(case, actor)
     items = _normalize_indicators([{"kind": kind, "value": value, "role": role}])
-    _link_indicators(case, items)
+    _links_write(case, _link_indicators(case, items))
     case.refresh_from_db(fields=["ring"])
     link = CaseIndicator.objects.select_related("indicator").get(
         case=case, indicator__kind=items[0][0].kind, indicator__value=items[0][0].value, role=role

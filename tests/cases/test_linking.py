@@ -126,3 +126,38 @@ def test_adding_a_value_to_the_warning_list_unlinks_and_splits_its_ring(world):
     b.refresh_from_db()
     assert a.ring_id != b.ring_id
     assert not Indicator.objects.get(value="+8655466600123").is_linkable
+
+
+def test_adding_a_trace_to_a_case_merges_rings_and_counts_the_case_once(world):
+    from cases.services import case_add_indicator
+
+    a = new_case(world, loss="100", indicators=[(PHONE, "13800000021", "calling_number")])
+    b = new_case(world, loss="200", indicators=[(CARD, "6222020000000000021", "receiving_account_l1")])
+    officer = world.users["officer"]
+    case_add_indicator(case=b, actor=officer, kind=PHONE, value="138 0000 0021", role="calling_number")
+    b.refresh_from_db()
+    assert Case.objects.get(pk=a.pk).ring_id == b.ring_id and b.ring.case_count == 2
+    assert str(b.ring.total_loss) == "300.00" and Ring.objects.count() == 1
+    # The same trace again in another role is a second link, not a second case on the trace.
+    case_add_indicator(case=b, actor=officer, kind=PHONE, value="13800000021", role="contact_number")
+    phone = Indicator.objects.get(value="+8613800000021")
+    assert phone.case_count == 2 and phone.ring_id == b.ring_id
+    assert CaseIndicator.objects.filter(case=b, indicator=phone).count() == 2
+    assert Ring.objects.get(pk=b.ring_id).case_count == 2
+
+
+def test_intake_writes_the_case_once_with_its_ring_and_priority(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = new_case(world, indicators=[(PHONE, "13800000022", "calling_number")])
+    with CaptureQueriesContext(connection) as ctx:
+        second = new_case(world, indicators=[(PHONE, "13800000022", "calling_number"),
+                                             ("url", "https://www.example-shop.top/pay", "phishing_url")])
+    case_writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(('INSERT INTO "cases_case"', 'UPDATE "cases_case"'))]
+    assert len(case_writes) == 1 and case_writes[0].startswith("INSERT")
+    second.refresh_from_db()
+    assert second.ring_id == Case.objects.get(pk=first.pk).ring_id and second.ring.case_count == 2
+    assert second.priority == second.priority_computed > 0
+    url = Indicator.objects.get(kind="url")
+    assert url.case_count == 1 and url.ring_id == second.ring_id and url.first_seen_at == second.occurred_at
