@@ -147,6 +147,12 @@ def _refresh_day(day: date, *, clear: bool = True) -> None:
     _request_rows(day, start, end)
 
 
+# The case fields the rollups read (here and through requests' case region): a save that
+# changes none of them leaves every figure as it was (dashboards.signals skips its mark).
+CASE_FIELDS_COUNTED = frozenset({"reported_at", "region", "region_id", "typology", "typology_id",
+                                 "reporting_agency", "reporting_agency_id", "loss_amount", "status"})
+
+
 def _case_rows(day, start, end) -> None:
     from cases.models import Case, Victim
 

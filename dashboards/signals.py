@@ -6,10 +6,13 @@ recomputing happens in ``rollups.refresh_dirty``. Connected in ``DashboardsConfi
 
 from django.db.models.signals import post_delete, post_save
 
-from .rollups import local_day, mark_days
+from .rollups import CASE_FIELDS_COUNTED, local_day, mark_days
 
 
-def _case_changed(sender, instance, **kwargs):
+def _case_changed(sender, instance, update_fields=None, **kwargs):
+    # A save of fields no rollup reads (priority, assignee, ring ...) cannot change a figure.
+    if update_fields is not None and not CASE_FIELDS_COUNTED.intersection(update_fields):
+        return
     mark_days([local_day(instance.reported_at)])
 
 

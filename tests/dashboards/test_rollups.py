@@ -68,6 +68,20 @@ def test_a_change_that_rolls_back_leaves_no_mark(w):
     assert not DirtyMark.objects.exists()
 
 
+def test_a_case_save_marks_its_day_only_when_it_touches_a_counted_field(w):
+    from cases.services import case_assign, case_override_priority, case_transition
+    from tests.dashboards.conftest import _case
+
+    _case(w, 11, by="officer", region="340402001001", typology="brushing", loss="10", reported=timezone.now(), age=30)
+    rollups.refresh_dirty()
+    case = w.cases[11]
+    case_override_priority(case=case, actor=w.users["supervisor"], priority=90, reason="老人被骗")
+    case_assign(case=case, actor=w.users["supervisor"], assignee=w.users["analyst"])
+    assert not DirtyMark.objects.exists()  # priority and assignee are in no figure
+    case_transition(case=case, actor=w.users["analyst"], to_status="triaged")
+    assert set(DirtyMark.objects.values_list("day", flat=True)) == {timezone.localdate()}
+
+
 def test_refresh_is_idempotent_and_a_second_run_finds_nothing(w):
     before = snapshot()
     rollups.mark_days([timezone.localdate(), timezone.localdate()])
