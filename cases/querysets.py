@@ -10,42 +10,72 @@ from agencies.choices import AgencyKind
 from core.querysets import RestrictedQuerySet
 
 SHARE_CODENAME = "view_shared_case"
+NOTHING, EVERYTHING = "nothing", "everything"  # scope keys of the users restrict() answers alone
 
 
 class CaseQuerySet(RestrictedQuerySet):
-    def _shared_with(self, agency) -> Q:
+    def _shared_with(self, group_id: int | None) -> Q:
         from .models import CaseGroupObjectPermission
 
-        if agency.group_id is None:
+        if group_id is None:
             return Q(pk__in=[])
         shares = CaseGroupObjectPermission.objects.filter(
-            group_id=agency.group_id,
+            group_id=group_id,
             permission__codename=SHARE_CODENAME,
             content_object_id=OuterRef("pk"),
         )
         return Q(Exists(shares))
 
-    def scope_q(self, user, action: str = "view") -> Q | None:
-        """The visibility rule as one Q (None = everything); used by restrict and selectors."""
+    def scope_key(self, user, action: str = "view") -> tuple:
+        """Everything ``restrict(user, action)`` reads from the user, as a hashable value.
+
+        Two users with equal keys see the same cases: ``restrict`` comes to ``restrict_to`` of
+        this key, and ``restrict_to`` reads nothing else. So SQL compiled for one key may be reused
+        for every user with it (``cases.selectors`` does, for the lookup).
+        """
+        # The same guards as RestrictedQuerySet.restrict.
+        if user is None or not user.is_authenticated or not user.is_active:
+            return (NOTHING,)
+        if user.is_superuser:
+            return (EVERYTHING,)
+        if getattr(user, "agency_id", None) is None:
+            return (NOTHING,)
         agency = user.agency
-        kind = agency.kind
+        region_path = agency.region.path if agency.region_id else None
+        return (agency.kind, agency.pk, region_path, agency.group_id, action)
+
+    def scope_q(self, user, action: str = "view") -> Q | None:
+        """The visibility rule as one Q (None = everything)."""
+        return self.scope_q_for(self.scope_key(user, action))
+
+    def scope_q_for(self, key: tuple) -> Q | None:
+        if key[0] == EVERYTHING:
+            return None
+        if key[0] == NOTHING:
+            return Q(pk__in=[])
+        kind, agency_id, region_path, group_id, action = key
         if kind == AgencyKind.LEADERSHIP_OFFICE:
             return None if action == "view" else Q(pk__in=[])
         if kind in (AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION):
-            region_path = agency.region.path if agency.region_id else None
-            scope = Q(reporting_agency_id=agency.pk)
+            scope = Q(reporting_agency_id=agency_id)
             if region_path:
                 scope |= Q(region__path__startswith=region_path)
             if action == "view":
-                scope |= self._shared_with(agency)
+                scope |= self._shared_with(group_id)
             return scope
         if kind in (AgencyKind.PROCURATORATE, AgencyKind.COURT) and action == "view":
-            return self._shared_with(agency)
+            return self._shared_with(group_id)
         return Q(pk__in=[])
 
-    def _restrict(self, user, action: str):
-        q = self.scope_q(user, action)
+    def restrict_to(self, key: tuple):
+        """The cases of a ``scope_key``."""
+        if key[0] == NOTHING:
+            return self.none()
+        q = self.scope_q_for(key)
         return self if q is None else self.filter(q)
+
+    def _restrict(self, user, action: str):
+        return self.restrict_to(self.scope_key(user, action))
 
     def open(self):
         return self.filter(status__in=["new", "triaged", "investigating"])

@@ -1,6 +1,14 @@
 """Reads on cases that are more than a filter: lookup, ring page, triage queue."""
 
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from agencies.choices import AgencyKind
@@ -10,9 +18,26 @@ from .models import Case, CaseIndicator, Indicator, Ring
 from .normalize import candidate_indicators
 
 LOOKUP_CASE_LIMIT = 50
-LOOKUP_CASE_FIELDS = ("number", "reported_at", "occurred_at", "status", "loss_amount", "ring_id",
-                      "region__name", "typology__name")
 RING_CASE_LIMIT = 2000
+
+
+class LookupCase(NamedTuple):
+    """One case row of a lookup: plain values (a lookup lists up to 50; no model instances)."""
+
+    pk: int
+    number: str
+    reported_at: datetime
+    occurred_at: datetime
+    status: str
+    loss_amount: Decimal
+    ring_id: int | None
+    region_id: int
+    region_name: str
+    typology_name: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
 
 
 def _sees_totals(user) -> bool:
@@ -23,44 +48,103 @@ def _sees_totals(user) -> bool:
     return kind in (AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION, AgencyKind.LEADERSHIP_OFFICE)
 
 
+# The indicators a pasted trace may be, with their ring's figures: a fixed statement over the
+# unique (kind, value) index. Built by the ORM (an OR of Q objects, a select_related) it cost
+# more Python than the query costs to run, on a path that answers in a few milliseconds.
+_LOOKUP_INDICATORS = """
+SELECT i.id, i.kind, i.value, i.registrable_domain, i.is_linkable, i.needs_review, i.case_count,
+       i.first_seen_at, i.last_seen_at, i.ring_id, r.case_count, r.total_loss
+FROM {indicator} i LEFT JOIN {ring} r ON r.id = i.ring_id
+WHERE {wanted}
+"""
+
+
+def _indicators_for(candidates) -> list[tuple]:
+    """Known indicators among ``candidates``, in the candidates' order (the guessed kind first)."""
+    quote = connection.ops.quote_name
+    sql = _LOOKUP_INDICATORS.format(
+        indicator=quote(Indicator._meta.db_table), ring=quote(Ring._meta.db_table),
+        wanted=" OR ".join(["(i.kind = %s AND i.value = %s)"] * len(candidates)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [x for c in candidates for x in (c.kind, c.value)])
+        rows = cursor.fetchall()
+    order = {(c.kind, c.value): n for n, c in enumerate(candidates)}
+    return sorted(rows, key=lambda row: order[(row[1], row[2])])
+
+
+_INDICATOR_ID = object()  # stands for the indicator's id in a compiled lookup statement
+_LOOKUP_CASE_COLUMNS = ("pk", "number", "reported_at", "occurred_at", "status", "loss_amount", "ring_id", "region_id",
+                        "region__name", "typology__name")
+
+
+def _lookup_cases_queryset(scope: tuple, indicator_id):
+    # A semi-join on the link index, not a join + DISTINCT over every selected column.
+    links = RawSQL("SELECT case_id FROM %s WHERE indicator_id = %%s" % connection.ops.quote_name(CaseIndicator._meta.db_table),
+                   (indicator_id,))
+    return (
+        Case.objects.restrict_to(scope).filter(pk__in=links)
+        .order_by("-reported_at", "-pk").values_list(*_LOOKUP_CASE_COLUMNS)[:LOOKUP_CASE_LIMIT]
+    )
+
+
+@lru_cache(maxsize=256)
+def _lookup_cases_statement(scope: tuple) -> tuple[str, tuple] | None:
+    """The lookup's case query for one visibility scope (``Case.objects.scope_key``), compiled
+    once per process. Building and compiling it costs the ORM more than PostgreSQL takes to plan
+    and run it, and its text depends on nothing but the scope; the indicator id is a parameter.
+    None: the scope sees no case at all."""
+    try:
+        return _lookup_cases_queryset(scope, _INDICATOR_ID).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def _lookup_cases(scope: tuple, indicator_id: int) -> list[LookupCase]:
+    if connection.vendor != "postgresql":  # pragma: no cover - SQLite needs the ORM's converters
+        return [LookupCase(*row) for row in _lookup_cases_queryset(scope, indicator_id)]
+    statement = _lookup_cases_statement(scope)
+    if statement is None:
+        return []
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tuple(indicator_id if p is _INDICATOR_ID else p for p in params))
+        return [LookupCase(*row) for row in cursor.fetchall()]
+
+
 def indicator_lookup(*, user, raw: str) -> dict:
     """Every reading of ``raw`` that is a known indicator: its visible cases, ring, first/last seen."""
     candidates = candidate_indicators(raw)
     result = {"query": raw, "candidates": [c._asdict() for c in candidates], "indicators": []}
     if not candidates:
         return result
-    from django.db.models import Q
-
-    q = Q()
-    for c in candidates:
-        q |= Q(kind=c.kind, value=c.value)
-    visible = Case.objects.restrict(user)
     totals = _sees_totals(user)
-    for ind in Indicator.objects.filter(q).select_related("ring"):
-        # A semi-join on the link index, not a join + DISTINCT over every selected column.
-        cases_qs = visible.filter(pk__in=CaseIndicator.objects.filter(indicator_id=ind.pk).values("case_id"))
-        cases = list(
-            cases_qs.select_related("region", "typology")
-            .only(*LOOKUP_CASE_FIELDS)  # not the narrative and the rest: a lookup lists up to 50
-            .order_by("-reported_at", "-pk")[:LOOKUP_CASE_LIMIT]
-        )
+    scope = Case.objects.scope_key(user)
+    for (ind_id, kind, value, domain, is_linkable, needs_review, case_count, first_seen, last_seen,
+         ring_id, ring_cases, ring_loss) in _indicators_for(candidates):
+        cases = _lookup_cases(scope, ind_id)
         if not cases and not totals:
             continue  # nothing it may see: do not even confirm the trace is known
+        if len(cases) == LOOKUP_CASE_LIMIT:
+            visible_count = Case.objects.restrict_to(scope).filter(
+                pk__in=CaseIndicator.objects.filter(indicator_id=ind_id).values("case_id")).count()
+        else:
+            visible_count = len(cases)
         result["indicators"].append(
             {
-                "id": ind.pk,
-                "kind": ind.kind,
-                "value": ind.value,
-                "registrable_domain": ind.registrable_domain,
-                "is_linkable": ind.is_linkable,
-                "needs_review": ind.needs_review,
-                "case_count": ind.case_count if totals else len(cases),
-                "visible_case_count": cases_qs.count() if len(cases) == LOOKUP_CASE_LIMIT else len(cases),
-                "first_seen_at": ind.first_seen_at if totals else min((c.occurred_at for c in cases), default=None),
-                "last_seen_at": ind.last_seen_at if totals else max((c.occurred_at for c in cases), default=None),
+                "id": ind_id,
+                "kind": kind,
+                "value": value,
+                "registrable_domain": domain,
+                "is_linkable": is_linkable,
+                "needs_review": needs_review,
+                "case_count": case_count if totals else len(cases),
+                "visible_case_count": visible_count,
+                "first_seen_at": first_seen if totals else min((c.occurred_at for c in cases), default=None),
+                "last_seen_at": last_seen if totals else max((c.occurred_at for c in cases), default=None),
                 "ring": (
-                    {"id": ind.ring_id, "case_count": ind.ring.case_count, "total_loss": ind.ring.total_loss}
-                    if ind.ring_id and (totals or cases)
+                    {"id": ring_id, "case_count": ring_cases, "total_loss": ring_loss}
+                    if ring_id and (totals or cases)
                     else None
                 ),
                 "cases": cases,

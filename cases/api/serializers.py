@@ -136,12 +136,17 @@ class TypologySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "is_active"]
 
 
-class LookupCaseSerializer(serializers.ModelSerializer):
-    region_name = serializers.CharField(source="region.name", read_only=True)
+class LookupCaseSerializer(serializers.Serializer):
+    """A lookup's case row (``selectors.LookupCase``: plain values, as the ring rows)."""
 
-    class Meta:
-        model = Case
-        fields = ["id", "number", "reported_at", "occurred_at", "status", "region", "region_name", "ring"]
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    region = serializers.IntegerField(source="region_id")
+    region_name = serializers.CharField()
+    ring = serializers.IntegerField(source="ring_id", allow_null=True)
 
 
 class LookupIndicatorSerializer(serializers.Serializer):

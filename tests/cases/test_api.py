@@ -57,6 +57,22 @@ def test_procuratorate_sees_only_cases_shared_with_it_and_leader_sees_all_read_o
     assert leader.patch(f"/api/v1/cases/{hidden.pk}/", {"narrative": "x"}, format="json").status_code == 403
 
 
+def test_lookup_lists_only_visible_cases_the_shared_one_for_the_procuratorate(world):
+    trace = ("phone", "13822223333", "calling_number")
+    shared = new_case(world, indicators=[trace])
+    new_case(world, indicators=[trace])
+    case_share(case=shared, actor=world.users["analyst"], agency=world.agencies["w-procuratorate"])
+    found = api(world.users["prosecutor"]).get("/api/v1/indicators/lookup/", {"value": "138-2222-3333"}).json()
+    (indicator,) = found["indicators"]
+    assert [c["id"] for c in indicator["cases"]] == [shared.pk]
+    assert indicator["case_count"] == indicator["visible_case_count"] == 1  # not the city-wide 2
+    assert indicator["cases"][0]["region"] == shared.region_id and indicator["cases"][0]["status"] == "new"
+    other_station = api(world.users["officer_b"]).get("/api/v1/indicators/lookup/", {"value": "13822223333"}).json()
+    assert other_station["indicators"][0]["cases"] == []  # police may know how often, not which cases
+    city = api(world.users["analyst"]).get("/api/v1/indicators/lookup/", {"value": "13822223333"}).json()
+    assert city["indicators"][0]["case_count"] == 2 and len(city["indicators"][0]["cases"]) == 2
+
+
 def test_api_create_with_nested_victims_indicators_and_idempotency_key(world):
     client = api(world.users["officer"])
     body = {
