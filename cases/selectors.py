@@ -153,6 +153,29 @@ def indicator_lookup(*, user, raw: str) -> dict:
     return result
 
 
+# The links of a ring page's cases (up to a thousand) that tie, with each indicator's kind and
+# value: written out, because the ORM spends more on preparing a thousand ids and building
+# 1,600 rows than PostgreSQL spends on the statement.
+_CASE_LINKS = """
+SELECT l.id, l.case_id, l.indicator_id, l.role, i.kind, i.value
+FROM {link} l JOIN {indicator} i ON i.id = l.indicator_id
+WHERE l.case_id IN ({ids}) AND i.is_linkable
+ORDER BY l.id
+"""
+
+
+def linkable_links(case_ids: list[int]) -> list[tuple]:
+    """(link id, case id, indicator id, role, kind, value) of the cases' linkable indicators."""
+    if not case_ids:
+        return []
+    quote = connection.ops.quote_name
+    sql = _CASE_LINKS.format(link=quote(CaseIndicator._meta.db_table), indicator=quote(Indicator._meta.db_table),
+                             ids=", ".join(["%s"] * len(case_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, case_ids)
+        return cursor.fetchall()
+
+
 def ring_detail(*, user, ring: Ring | int) -> dict:
     """The ring's visible cases, the indicators that tie it, regions, span and a graph; 404 if none visible."""
     ring_id = ring.pk if isinstance(ring, Ring) else int(ring)
@@ -202,4 +225,4 @@ def triage_queue(*, user, filters=None, request=None):
     return fs.qs if fs.is_valid() else qs.none()
 
 
-__all__ = ["indicator_lookup", "ring_detail", "triage_queue", "OPEN_STATUSES"]
+__all__ = ["indicator_lookup", "linkable_links", "ring_detail", "triage_queue", "OPEN_STATUSES"]

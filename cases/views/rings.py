@@ -11,11 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from ..choices import IndicatorKind, IndicatorRole
 from ..models import CaseIndicator, Ring
+from ..selectors import linkable_links
 from .access import CaseReaderMixin, visible_cases
 
 MAX_NODES = 600
@@ -101,19 +103,50 @@ def ring_graph(cases: list, links: list, max_nodes: int = MAX_NODES) -> dict:
     return {"nodes": nodes, "edges": edges, "truncated": total > len(nodes), "total_nodes": total}
 
 
+_CASE_ROW = ('<tr data-node="c%d"><td><a class="mono" href="%s">%s</a></td><td>%s</td><td>%s</td>'
+             '<td class="text-end">%s</td><td>%s</td></tr>')
+
+
 def case_rows_html(cases: list[RingCase]) -> str:
     """The ring's case table body, built in one pass: through the template engine 500 rows cost
-    more than everything else on the page. Every value is escaped by ``format_html_join``."""
-    return format_html_join(
-        "",
-        '<tr data-node="c{}"><td><a class="mono" href="{}">{}</a></td><td>{}</td><td>{}</td>'
-        '<td class="text-end">{}</td><td>{}</td></tr>',
-        (
-            (c.pk, c.url, c.number, c.typology_name, c.region_name,
-             "{:,.2f}".format(c.loss_amount),  # the grouping both UI languages use
-             timezone.localtime(c.occurred_at).strftime("%m-%d"))
+    more than everything else on the page, and so does ``format_html`` (a lazy-string check and
+    a SafeString per value). Every text value is escaped here; the names repeat from row to row,
+    so each is escaped once."""
+    names: dict[str, str] = {}
+
+    def name(value: str) -> str:
+        if value not in names:
+            names[value] = escape(value)
+        return names[value]
+
+    tz = timezone.get_current_timezone()
+    return mark_safe(  # every value below is an int, escaped here, or a number formatted here
+        "".join(
+            _CASE_ROW % (
+                c.pk, escape(c.url), escape(c.number), name(c.typology_name), name(c.region_name),
+                "{:,.2f}".format(c.loss_amount),  # the grouping both UI languages use
+                c.occurred_at.astimezone(tz).strftime("%m-%d"),
+            )
             for c in cases
-        ),
+        )
+    )
+
+
+_TIE_ROW = '<tr><td>%s</td><td class="mono"><a href="%s">%s</a></td><td>%d</td></tr>'
+
+
+def tie_rows_html(ties: list[dict]) -> str:
+    """The tying indicators' table body (up to ``TIES_LIMIT`` rows, one ``reverse``)."""
+    lookup_url = reverse("cases:lookup") + "?q="
+    kinds = {value: escape(label) for value, label in IndicatorKind.choices}
+    return mark_safe(  # as in case_rows_html
+        "".join(
+            _TIE_ROW % (
+                kinds.get(t["indicator__kind"]) or escape(t["indicator__kind"]),
+                escape(lookup_url + quote(t["indicator__value"], safe="")), escape(t["indicator__value"]), t["n"],
+            )
+            for t in ties
+        )
     )
 
 
@@ -174,19 +207,12 @@ class RingDetailView(CaseReaderMixin, View):
         if not fetched:
             raise Http404
         cases = fetched[:FETCH_LIMIT]
-        links = [
-            RingLink(*row)
-            for row in CaseIndicator.objects.filter(case_id__in=[c.pk for c in cases], indicator__is_linkable=True)
-            .order_by("pk")
-            .values_list("pk", "case_id", "indicator_id", "role", "indicator__kind", "indicator__value")
-        ]
+        links = [RingLink(*row) for row in linkable_links([c.pk for c in cases])]
         # Most rings fit in one fetch: their figures come from the rows in hand, not 3 more scans.
         if len(fetched) <= FETCH_LIMIT:
             totals, regions, ties = _summaries_from_rows(cases, links)
         else:
             totals, regions, ties = _summaries_from_sql(cases_qs)
-        kinds = dict(IndicatorKind.choices)
-        ties = [dict(t, kind_label=kinds.get(t["indicator__kind"], t["indicator__kind"])) for t in ties]
         return render(
             request,
             "cases/ring_detail.html",
@@ -197,6 +223,7 @@ class RingDetailView(CaseReaderMixin, View):
                 "graph": ring_graph(cases, links),
                 "totals": totals,
                 "ties": ties,
+                "tie_rows": tie_rows_html(ties),
                 "regions": regions,
                 "max_nodes": MAX_NODES,
                 "hidden_cases": max(0, ring.case_count - totals["n"]),
