@@ -9,12 +9,14 @@ total and the per-status badges are capped counts (reading at most ``PAGE_COUNT_
 from django import forms
 from django.db import connection
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 
 from ..api.pagination import CappedPaginator, capped_count
 from ..choices import CaseStatus
 from ..models import Indicator
+from . import url_pattern
 from .access import CaseReaderMixin, can_file_cases, visible_cases
 from .benign import can_view_benign
 
@@ -84,6 +86,25 @@ def _page(request, qs):
     return paginator.get_page(request.GET.get("page"))
 
 
+def queue_rows(cases) -> list:
+    """The page's cases with what their row shows, formatted in one pass.
+
+    In the rows template a reverse, a localised date and a lazy status label per row cost about
+    as much as the rest of the page; here each is one ``%`` or dict lookup per row.
+    """
+    detail, ring = url_pattern("cases:detail"), url_pattern("cases:ring")
+    labels = {value: str(label) for value, label in CaseStatus.choices}
+    tz = timezone.get_current_timezone()
+    rows = list(cases)
+    for case in rows:
+        case.url = detail % case.pk
+        case.ring_url = ring % case.ring_id if case.ring_id else ""
+        case.status_label = labels.get(case.status, case.status)
+        case.reported_local = case.reported_at.astimezone(tz).strftime("%m-%d %H:%M")
+        case.loss_display = "{:,.2f}".format(case.loss_amount)  # the grouping both UI languages use
+    return rows
+
+
 def _style_filter_form(form) -> None:
     """The shared FilterSet knows nothing of Bootstrap; dress its widgets for the page."""
     for field in form.fields.values():
@@ -107,7 +128,7 @@ class QueueView(CaseReaderMixin, View):
             {
                 "filter": filterset,
                 "page_obj": page,
-                "cases": page.object_list,
+                "cases": queue_rows(page.object_list),
                 "is_paginated": page.has_other_pages(),
                 "count_capped": page.paginator.count > PAGE_COUNT_CAP,
                 "count_cap": PAGE_COUNT_CAP,
@@ -126,7 +147,7 @@ class QueueRowsView(CaseReaderMixin, View):
     def get(self, request):
         _filterset, qs = queue_queryset(request)
         page = _page(request, qs)
-        return render(request, "cases/_queue_rows.html", {"cases": page.object_list})
+        return render(request, "cases/_queue_rows.html", {"cases": queue_rows(page.object_list)})
 
 
 class QueueCountsView(CaseReaderMixin, View):

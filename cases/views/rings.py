@@ -18,6 +18,7 @@ from django.views import View
 from ..choices import IndicatorKind, IndicatorRole
 from ..models import CaseIndicator, Ring
 from ..selectors import linkable_links
+from . import url_pattern
 from .access import CaseReaderMixin, visible_cases
 
 MAX_NODES = 600
@@ -48,12 +49,6 @@ class RingLink(NamedTuple):
     role: str
     kind: str
     value: str
-
-
-def _url_pattern(name: str) -> str:
-    """``reverse`` once with a marker, then ``%`` per node: hundreds of reverses cost milliseconds."""
-    marker = 987654321
-    return reverse(name, args=[marker]).replace(str(marker), "%d")
 
 
 def ring_graph(cases: list, links: list, max_nodes: int = MAX_NODES) -> dict:
@@ -197,7 +192,7 @@ class RingDetailView(CaseReaderMixin, View):
         ring = get_object_or_404(Ring, pk=pk)
         cases_qs = visible_cases(request.user).filter(ring=ring)
         # A ring is shown to whoever may see at least one of its cases, and only those cases.
-        case_url = _url_pattern("cases:detail")
+        case_url = url_pattern("cases:detail")
         fetched = [
             RingCase(*row, url=case_url % row[0])
             for row in cases_qs.order_by("-reported_at", "-pk").values_list(
