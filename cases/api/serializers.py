@@ -136,8 +136,9 @@ class TypologySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "is_active"]
 
 
+# Serialises selectors.LookupCase rows (plain values, as the ring's rows), not model instances.
 class LookupCaseSerializer(serializers.Serializer):
-    """A lookup's case row (``selectors.LookupCase``: plain values, as the ring rows)."""
+    """A case the caller may see that carries the looked-up trace."""
 
     id = serializers.IntegerField()
     number = serializers.CharField()
