@@ -17,6 +17,7 @@ reordered push) the consumer re-reads the table for ids above the highest it has
 import asyncio
 
 from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .selectors import events_since, latest_event_id
@@ -40,6 +41,16 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler it dispatches: one
+        # thread hop per message, and every event reaches every socket of its agency (the
+        # largest cost of a push in bench/bench_live.py). This consumer touches the database
+        # only through database_sync_to_async, which does that check itself around each call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError("No handler for message type %s" % message["type"])
+        await handler(message)
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
