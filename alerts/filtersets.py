@@ -11,8 +11,11 @@ from .models import Request
 
 
 class RequestFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices, label=_("类型"))
-    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices, label=_("状态"))
+    # distinct=False: both are columns of the request row itself, so no row can repeat, and the
+    # filter's default DISTINCT over every selected column of the joined relations made an
+    # agency system's inbox poll sort its whole result (16 ms of PostgreSQL per poll).
+    kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices, distinct=False, label=_("类型"))
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices, distinct=False, label=_("状态"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction", label=_("方向"))
     since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("更新于此后"))
     escalated = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True, label=_("已督办"))
