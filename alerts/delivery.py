@@ -1,9 +1,9 @@
 """Delivering requests: routing what the outbox holds, in batches, exactly once.
 
 ``request_create`` writes the request and its outbox row in one transaction and, after the
-commit, calls ``delivery_schedule``. The Celery task ``deliver_pending`` then claims undelivered
-outbox rows (``FOR UPDATE SKIP LOCKED``, so two workers never take the same row), routes and
-delivers each request and marks its row delivered, all in one transaction per batch: a worker
+commit, calls ``delivery_schedule``. The Celery task ``deliver_pending`` then claims the requests
+whose outbox row is undelivered (``FOR UPDATE SKIP LOCKED``, so two workers never take the same
+one), routes and delivers each and marks its row delivered, all in one transaction per batch: a worker
 killed mid-batch rolls the whole batch back and the rows are claimed again, by the next task or
 by the beat sweep (``alerts.tasks.sweep_outbox``). A batch costs one commit and one event
 publish however many requests it carries, which is what lets one worker keep up with a
@@ -81,41 +81,41 @@ def deadline_table() -> dict[str, tuple[int | None, int | None]]:
     return table
 
 
+def _undelivered():
+    """Requests whose outbox row is not delivered, locked, in the order they were written.
+    Locking the request (not only its outbox row) is what every other move on it does first,
+    so delivery takes its locks in the same order as they do."""
+    return (
+        Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by")
+        .filter(outbox__delivered_at__isnull=True).order_by("pk")
+    )
+
+
 @transaction.atomic
 def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
-    """Claim up to ``limit`` undelivered outbox rows and deliver their requests; returns how many
-    rows it claimed (fewer than ``limit``: the outbox is empty, or the rest is another's)."""
-    claimed = list(
-        Outbox.objects.select_for_update(skip_locked=True).filter(delivered_at__isnull=True)
-        .order_by("pk").values_list("pk", "request_id")[:limit]
-    )
-    if claimed:
-        _deliver_claimed(claimed)
-    return len(claimed)
+    """Claim up to ``limit`` undelivered requests and deliver them; returns how many it claimed
+    (fewer than ``limit``: the outbox is empty, or the rest is being delivered by another)."""
+    # SKIP LOCKED: two workers draining at once take disjoint batches.
+    batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
+    _deliver_batch(batch)
+    return len(batch)
 
 
 @transaction.atomic
 def request_deliver(*, request_id: int) -> Request:
     """Route and deliver one request now (the demo seed, tests); a no-op when already done."""
-    claimed = list(
-        Outbox.objects.select_for_update().filter(request_id=request_id, delivered_at__isnull=True)
-        .values_list("pk", "request_id")
-    )
-    if claimed:
-        _deliver_claimed(claimed)
+    _deliver_batch(list(_undelivered().filter(pk=request_id)))
     return Request.objects.get(pk=request_id)
 
 
-def _deliver_claimed(claimed: list[tuple[int, int]]) -> None:
+def _deliver_batch(batch: list[Request]) -> None:
+    if not batch:
+        return
     now = timezone.now()
-    # Only the relations a fresh request has: the case, when there is one, and the receiving
-    # agencies (set by routing below) are read on their own.
-    requests = Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by") \
-        .filter(pk__in=[request_id for _pk, request_id in claimed]).order_by("pk")
     deadlines = deadline_table()
-    for req in requests:
+    for req in batch:
         _deliver_one(req, now, deadlines)
-    Outbox.objects.filter(pk__in=[pk for pk, _request_id in claimed]).update(delivered_at=now)
+    Outbox.objects.filter(request__in=batch, delivered_at__isnull=True).update(delivered_at=now)
 
 
 def _deliver_one(req: Request, now, deadlines) -> None:

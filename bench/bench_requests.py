@@ -46,6 +46,12 @@ dup = Event.objects.filter(kind="request.delivered").values("payload__id", "agen
 print(dup)
 """
 
+ROUTED = """
+from alerts.models import Request
+for created, delivered in Request.objects.filter(id__gte=%d, delivered_at__isnull=False).values_list("created_at", "delivered_at"):
+    print((delivered - created).total_seconds() * 1000)
+"""
+
 DELIVERY_RATE = """
 from datetime import datetime, timezone
 from django.db.models import Count, Max, Min
@@ -74,6 +80,7 @@ class Poster:
         self.errors = 0
         self.lock = threading.Lock()
         self.counter = 0
+        self.answered_ms: list[float] = []  # POST -> its 201 (the first try)
 
     def session(self):
         if not hasattr(self.local, "s"):
@@ -100,6 +107,7 @@ class Poster:
             with self.lock:
                 self.keys.add(key)
                 self.sent_at.setdefault(answer.json()["id"], started)
+                self.answered_ms.append((time.monotonic() - started) * 1000)
 
 
 class InboxPoller(threading.Thread):
@@ -175,10 +183,14 @@ def main():
         while time.monotonic() < deadline and not ids_rate <= set(poller.seen):
             time.sleep(0.05)
         latencies = [poller.seen[i] - poster.sent_at[i] for i in ids_rate if i in poller.seen]
+        answered = list(poster.answered_ms)
+        routed = [float(x) for x in manage(env, "shell", "-c", ROUTED % min(ids_rate)).split()[-len(ids_rate):]]
         print("latency phase: %d POSTs at %.0f/s, %d visible in the inbox" % (len(ids_rate), args.rate, len(latencies)))
         print("  POST -> visible in inbox: p50 %.0f ms  p95 %.0f ms  p99 %.0f ms  max %.0f ms"
               % (pct(latencies, 50) * 1000, pct(latencies, 95) * 1000, pct(latencies, 99) * 1000,
                  max(latencies) * 1000 if latencies else 0))
+        print("  of which: POST answered p50 %.0f ms p99 %.0f ms; stored -> delivered (row timestamps) p50 %.0f ms p99 %.0f ms"
+              % (pct(answered, 50), pct(answered, 99), pct(routed, 50), pct(routed, 99)))
 
         # 2. As fast as it goes.
         poller.interval = 0.2
