@@ -87,7 +87,7 @@ def _undelivered():
     so delivery takes its locks in the same order as they do."""
     return (
         Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by")
-        .filter(outbox__delivered_at__isnull=True).order_by("pk")
+        .filter(outbox__delivered_at__isnull=True).order_by("outbox__id")
     )
 
 
