@@ -3,7 +3,9 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun
+import gc
+
+from celery.signals import task_postrun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
 
@@ -24,3 +26,10 @@ def _close_unusable_connections(task=None, **kwargs):
     for conn in connections.all(initialized_only=True):
         if not conn.in_atomic_block:
             conn.close_if_unusable_or_obsolete()
+
+
+@worker_process_init.connect
+def _freeze_imported_objects(**kwargs):
+    """The app and Django are loaded before the pool forks: keep the garbage collector off
+    those long-lived objects in each child, as the server does (fraudgov/asgi.py)."""
+    gc.freeze()

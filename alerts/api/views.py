@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
+from core.db import planned_as_written
 
 from ..filtersets import RequestFilterSet
 from ..models import Request, ReturnProposal
@@ -51,6 +52,10 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return request_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        with planned_as_written():
+            return super().list(request, *args, **kwargs)
 
     @extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer}, parameters=[IDEMPOTENCY])
     def create(self, request):
