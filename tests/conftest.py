@@ -132,6 +132,16 @@ def live_server_url(asgi_server):
     return asgi_server
 
 
+def purge_broker() -> None:
+    """Drop the tasks earlier tests left queued, and the delivery wake-up marker with them:
+    a marker whose task was purged would keep the next requests from waking a worker."""
+    from alerts.delivery import delivery_woken
+    from fraudgov.celery import app
+
+    app.control.purge()
+    delivery_woken()
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker on the real Redis broker; tasks are no longer run in-process."""
@@ -141,7 +151,7 @@ def celery_worker(transactional_db):
 
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real broker")
-    app.control.purge()
+    purge_broker()
     old = app.conf.task_always_eager
     app.conf.task_always_eager = False
     proc = start_worker()

@@ -11,7 +11,8 @@ from alerts.choices import RequestKind, RequestStatus, TargetKind
 from alerts.models import Outbox, Request
 from core.models import AuditEntry
 from events.models import Event
-from tests.conftest import start_worker, stop_process
+from tests.conftest import purge_broker, start_worker, stop_process
+
 pytestmark = [
     pytest.mark.real_worker,
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real broker)"),
@@ -37,9 +38,8 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
     from agencies.models import User
     from alerts.services import request_create
     from alerts.tasks import sweep_outbox
-    from fraudgov.celery import app
 
-    app.control.purge()
+    purge_broker()
     seed_agencies()
     analyst = User.objects.get(username="analyst")
     total = 24
