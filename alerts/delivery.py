@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import RequestStatus
+from .constants import DEFAULT_DEADLINES
 from .models import DeadlinePolicy, Outbox, Request
 from .routing import route_request
-from .constants import DEFAULT_DEADLINES
 from .services import _record
 
 logger = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ reordered push) the consumer re-reads the table for ids above the highest it has
 
 import asyncio
 
-from channels.db import database_sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .selectors import events_since, latest_event_id

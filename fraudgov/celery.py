@@ -1,10 +1,9 @@
 """The Celery app. Tasks are discovered in every installed app's ``tasks.py``."""
 
+import gc
 import os
 
 from celery import Celery
-import gc
-
 from celery.signals import task_postrun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")

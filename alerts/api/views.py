@@ -12,8 +12,7 @@ from core.db import planned_as_written
 
 from ..filtersets import RequestFilterSet
 from ..models import Request, ReturnProposal
-from ..selectors import request_list
-from ..selectors import return_proposals
+from ..selectors import request_list, return_proposals
 from ..services import (
     RequestError,
     request_acknowledge,
