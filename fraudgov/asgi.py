@@ -6,12 +6,14 @@ import sys
 
 import django
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
-from django.urls import set_script_prefix
+from django.urls import get_resolver, set_script_prefix
+from django.utils import translation
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
 # Django must be set up before anything imports models (the routing below does).
@@ -97,6 +99,14 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Import every view now, not on the first request a user sends to this process: that request
+# took a second and, holding the import lock, stalled every other request of the process
+# (bench/bench_requests.py: the whole POST tail at 50/s was a second worker's first request).
+get_resolver().url_patterns  # noqa: B018 (the property imports them)
+for language, _name in settings.LANGUAGES:  # and the translation catalogues
+    translation.activate(language)
+translation.deactivate()
 
 # Everything imported so far lives as long as the process: move it out of the collector's
 # reach. A full collection otherwise walked those ~140,000 objects, 20-60 ms added to about
