@@ -65,3 +65,21 @@ def test_a_failed_request_does_not_burn_the_key(api):
     assert bad.status_code == 400
     again = api.post("/t/regions/", {**BODY, "code": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
     assert again.status_code == 400
+
+
+@pytest.mark.django_db
+def test_keys_older_than_a_week_are_purged_and_newer_ones_kept(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import IdempotencyKey
+    from core.tasks import purge_idempotency_keys
+
+    user = demo["bank_a_api"]
+    old = IdempotencyKey.objects.create(user=user, key="old", endpoint="/x/", request_hash="h")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    IdempotencyKey.objects.create(user=user, key="new", endpoint="/x/", request_hash="h")
+
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
