@@ -29,10 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import RequestStatus
-from .constants import DEFAULT_DEADLINES
-from .models import DeadlinePolicy, Outbox, Request
+from .models import Outbox, Request
 from .routing import route_request
-from .services import _record
+from .services import _record, deadline_table
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +73,6 @@ def delivery_woken() -> None:
         _redis().delete(WAKE_KEY)
     except redis.RedisError:
         logger.warning("delivery marker unavailable", exc_info=True)
-
-
-def deadline_table() -> dict[str, tuple[int | None, int | None]]:
-    """Minutes to acknowledge and to complete, per request kind (the office's settings first)."""
-    table = dict(DEFAULT_DEADLINES)
-    for kind, ack, complete in DeadlinePolicy.objects.values_list("kind", "ack_minutes", "complete_minutes"):
-        table[kind] = (ack, complete)
-    return table
 
 
 def _undelivered():

@@ -106,11 +106,16 @@ def _check(actor, req: Request, move: str) -> None:
     raise RequestForbidden(_("您所在单位或角色无权对该请求执行此操作。"))
 
 
+def deadline_table() -> dict[str, tuple[int | None, int | None]]:
+    """Minutes to acknowledge and to complete, per request kind (the office's settings first)."""
+    table = dict(DEFAULT_DEADLINES)
+    for kind, ack, complete in DeadlinePolicy.objects.values_list("kind", "ack_minutes", "complete_minutes"):
+        table[kind] = (ack, complete)
+    return table
+
+
 def deadline_minutes(kind: str) -> tuple[int | None, int | None]:
-    policy = DeadlinePolicy.objects.filter(kind=kind).first()
-    if policy is not None:
-        return policy.ack_minutes, policy.complete_minutes
-    return DEFAULT_DEADLINES.get(kind, (None, None))
+    return deadline_table().get(kind, (None, None))
 
 
 def validate_legal_notice(upload) -> None:
