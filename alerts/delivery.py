@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from .choices import RequestStatus
 from .models import Outbox, Request
-from .routing import route_request
-from .services import _record, deadline_table
+from .routing import route_books, route_request
+from .services import _record_many, deadline_table
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _undelivered():
     Locking the request (not only its outbox row) is what every other move on it does first,
     so delivery takes its locks in the same order as they do."""
     return (
-        Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by")
+        Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by", "case__typology")
         .filter(outbox__delivered_at__isnull=True).order_by("outbox__id")
     )
 
@@ -103,35 +103,41 @@ def request_deliver(*, request_id: int) -> Request:
 
 
 def _deliver_batch(batch: list[Request]) -> None:
+    """Route and deliver a locked batch: the routing keys are read once for the batch, and its
+    timeline, audit and event rows are written with one insert each."""
     if not batch:
         return
     now = timezone.now()
     deadlines = deadline_table()
-    for req in batch:
-        _deliver_one(req, now, deadlines)
+    pending = [req for req in batch if _pending(req)]
+    books = route_books([req for req in pending if req.target_agency_id is None])
+    moves = [_deliver_one(req, now, deadlines, books) for req in pending]
+    _record_many(moves)
     Outbox.objects.filter(request__in=batch, delivered_at__isnull=True).update(delivered_at=now)
 
 
-def _deliver_one(req: Request, now, deadlines) -> None:
-    """Route one locked request and mark it delivered; unroutable ones go to the dispatch queue
-    (``needs_manual_routing``). A request already moved on (delivered, routed by hand) is left."""
-    if req.status != RequestStatus.CREATED or (req.needs_manual_routing and req.target_agency_id is None):
-        return
+def _pending(req: Request) -> bool:
+    """Not moved on already (delivered, routed by hand), nor waiting in the dispatch queue."""
+    return req.status == RequestStatus.CREATED and not (req.needs_manual_routing and req.target_agency_id is None)
+
+
+def _deliver_one(req: Request, now, deadlines, books) -> tuple:
+    """Route one locked request and mark it delivered, or send it to the dispatch queue
+    (``needs_manual_routing``) when nothing matches; returns the move to record."""
     if req.target_agency_id is None:
-        route = route_request(req, exclude=req.routing_tried)
+        route = route_request(req, exclude=req.routing_tried, books=books)
         if route is None:
             req.needs_manual_routing = True
             req.routing_reason = _("无法自动确定接收单位，已转反诈中心人工分派。")
             req.save(update_fields=["needs_manual_routing", "routing_reason", "updated_at"])
-            _record(req, "unroutable", None, req.routing_reason)
-            return
+            return req, "unroutable", None, req.routing_reason, None
         req.target_agency = route.agency
         req.secondary_agency = route.secondary
         req.routing_reason = route.reason
         req.routing_tried = [*req.routing_tried, route.agency.pk]
     mark_delivered(req, now, deadlines.get(req.kind, (None, None)))
-    _record(req, "delivered", None, _("已送达 %(agency)s：%(reason)s")
-            % {"agency": req.target_agency.name, "reason": req.routing_reason})
+    return req, "delivered", None, _("已送达 %(agency)s：%(reason)s") % {"agency": req.target_agency.name,
+                                                                    "reason": req.routing_reason}, None
 
 
 def mark_delivered(req: Request, now, deadline: tuple[int | None, int | None]) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -32,29 +33,29 @@ class Request(models.Model):
     """
 
     number = models.CharField(_("请求编号"), max_length=32, unique=True)
-    kind = models.CharField(_("类型"), max_length=20, choices=RequestKind.choices, db_index=True)
-    status = models.CharField(
-        _("状态"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.CREATED, db_index=True
-    )
+    kind = models.CharField(_("类型"), max_length=20, choices=RequestKind.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.CREATED)
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+        "cases.Case", verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="requests",
+        db_index=False,
     )
     parent = models.ForeignKey(
         "self", verbose_name=_("上一级请求"), null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ons"
     )
     issuing_agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("发起单位"), on_delete=models.PROTECT, related_name="issued_requests"
+        "agencies.Agency", verbose_name=_("发起单位"), on_delete=models.PROTECT, related_name="issued_requests",
+        db_index=False,
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     target_agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("接收单位"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="received_requests",
+        related_name="received_requests", db_index=False,
     )
     secondary_agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("协办社区"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="secondary_requests",
+        related_name="secondary_requests", db_index=False,
     )
     # What the request is about: an account, a phone number, a URL/app/social account or a person.
     target_kind = models.CharField(_("目标类型"), max_length=10, choices=TargetKind.choices)
@@ -65,7 +66,7 @@ class Request(models.Model):
     # Routing
     routing_reason = models.CharField(_("路由依据"), max_length=300, blank=True)
     routing_tried = models.JSONField(_("已尝试单位"), default=list, blank=True)
-    needs_manual_routing = models.BooleanField(_("待人工分派"), default=False, db_index=True)
+    needs_manual_routing = models.BooleanField(_("待人工分派"), default=False)
     # Freeze specifics
     legal_notice_number = models.CharField(_("法律文书编号"), max_length=64, blank=True)
     legal_notice_file = models.FileField(_("法律文书"), upload_to="legal_notices/%Y/%m/", blank=True)
@@ -76,8 +77,8 @@ class Request(models.Model):
     extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     # Person (dissuasion / query about a person). Personal data: masked in views.
     person_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    person_id_number = models.CharField(_("身份证号"), max_length=18, blank=True, db_index=True)
-    person_phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    person_id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    person_phone = models.CharField(_("手机号"), max_length=20, blank=True)
     person_region = models.ForeignKey(
         "agencies.Region", verbose_name=_("居住地"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -87,17 +88,17 @@ class Request(models.Model):
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     reject_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
-    ack_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True, db_index=True)
-    complete_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True, db_index=True)
-    escalated_at = models.DateTimeField(_("超时督办时间"), null=True, blank=True, db_index=True)
+    ack_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    complete_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("超时督办时间"), null=True, blank=True)
     # Results (stop-payment/freeze: amounts; query: answer; dissuasion: outcome)
     amount_secured = models.DecimalField(_("止付/冻结金额（元）"), null=True, blank=True, **MONEY)
     balance = models.DecimalField(_("账户余额（元）"), null=True, blank=True, **MONEY)
@@ -110,11 +111,24 @@ class Request(models.Model):
         verbose_name = _("协查请求")
         verbose_name_plural = _("协查请求")
         ordering = ["-created_at", "-id"]
+        # Only the indexes that a query needs: every request is inserted once and updated on
+        # each move (most moves change an indexed column, so each updates every index), and
+        # the table had 29 indexes, most of them Django's defaults for a foreign key or a
+        # ``db_index`` that one of these serves as well. The partial ones hold only the rows
+        # their query can want: the watcher's open unescalated requests, the dispatch queue,
+        # and the residents' signal join (a request about an account has no person).
         indexes = [
             models.Index(fields=["target_agency", "status", "-created_at"]),
             models.Index(fields=["secondary_agency", "status"]),
             models.Index(fields=["issuing_agency", "-created_at"]),
             models.Index(fields=["case", "kind", "target_value"]),
+            models.Index(fields=["ack_due_at"], name="alerts_req_ack_watch_idx",
+                         condition=Q(status="delivered", escalated_at__isnull=True)),
+            models.Index(fields=["complete_due_at"], name="alerts_req_complete_watch_idx",
+                         condition=Q(status__in=["delivered", "acknowledged"], escalated_at__isnull=True)),
+            models.Index(fields=["-created_at"], name="alerts_req_dispatch_idx", condition=Q(needs_manual_routing=True)),
+            models.Index(fields=["person_id_number"], name="alerts_req_person_id_idx", condition=~Q(person_id_number="")),
+            models.Index(fields=["person_phone"], name="alerts_req_person_phone_idx", condition=~Q(person_phone="")),
         ]
 
     def __str__(self):

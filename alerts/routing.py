@@ -28,21 +28,45 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def _prefix_keys(kind: str, value: str, exclude) -> list[RoutingKey]:
-    """Routing keys of ``kind`` that are prefixes of ``value``, longest first (ties by code)."""
-    prefixes = [value[:i] for i in range(len(value), 0, -1)]
-    keys = list(
-        RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True)
-        .exclude(agency_id__in=list(exclude))
-        .select_related("agency")
-    )
-    keys.sort(key=lambda k: (-len(k.value), k.agency.code))
-    return keys
+class PrefixBook:
+    """The routing keys of one prefix kind (card prefixes, number segments) that can match any
+    of ``values``, read with one query: a delivery batch routes all its accounts with one."""
+
+    def __init__(self, kind: str, values):
+        prefixes = {value[:i] for value in values for i in range(1, len(value) + 1)}
+        self.kind = kind
+        self.by_value: dict[str, list[RoutingKey]] = {}
+        rows = (RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True)
+                .select_related("agency").order_by())
+        for key in rows:
+            self.by_value.setdefault(key.value, []).append(key)
+
+    def match(self, value: str, exclude) -> list[RoutingKey]:
+        """Keys that are prefixes of ``value``, longest first (ties by agency code)."""
+        keys = [key for i in range(len(value), 0, -1) for key in self.by_value.get(value[:i], ())
+                if key.agency_id not in exclude]
+        keys.sort(key=lambda k: (-len(k.value), k.agency.code))
+        return keys
 
 
-def route_account(value: str, exclude=()) -> Route | None:
-    account = _digits(value) or value.strip()
-    keys = _prefix_keys(RoutingKeyKind.CARD_PREFIX, account, exclude)
+def _prefix_keys(kind: str, value: str, exclude, book: PrefixBook | None = None) -> list[RoutingKey]:
+    return (book or PrefixBook(kind, [value])).match(value, set(exclude))
+
+
+def account_digits(value: str) -> str:
+    return _digits(value) or value.strip()
+
+
+def phone_digits(value: str) -> str:
+    number = _digits(value)
+    if number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    return number
+
+
+def route_account(value: str, exclude=(), book: PrefixBook | None = None) -> Route | None:
+    account = account_digits(value)
+    keys = _prefix_keys(RoutingKeyKind.CARD_PREFIX, account, exclude, book)
     if not keys:
         return None
     key = keys[0]
@@ -50,13 +74,11 @@ def route_account(value: str, exclude=()) -> Route | None:
                  % {"value": account, "prefix": key.value, "agency": key.agency.name})
 
 
-def route_phone(value: str, exclude=()) -> Route | None:
+def route_phone(value: str, exclude=(), book: PrefixBook | None = None) -> Route | None:
     """Number segment first; a carrier that answered "not our subscriber" is in ``exclude`` and
     the next candidate is another carrier (the number may have been ported)."""
-    number = _digits(value)
-    if number.startswith("86") and len(number) == 13:
-        number = number[2:]
-    keys = _prefix_keys(RoutingKeyKind.NUMBER_SEGMENT, number, exclude)
+    number = phone_digits(value)
+    keys = _prefix_keys(RoutingKeyKind.NUMBER_SEGMENT, number, exclude, book)
     if keys:
         key = keys[0]
         return Route(key.agency, _("号码 %(value)s 属号段 %(prefix)s，归属 %(agency)s")
@@ -145,12 +167,14 @@ def route_person(region: Region | None, exclude=()) -> Route | None:
     return Route(station, reason, community)
 
 
-def route_request(req, exclude=()) -> Route | None:
-    """Route one request by its target kind; None means the centre's dispatch queue."""
+def route_request(req, exclude=(), books: dict | None = None) -> Route | None:
+    """Route one request by its target kind; None means the centre's dispatch queue.
+    ``books``: the ``PrefixBook`` of each prefix kind read for a whole batch (``route_books``)."""
+    books = books or {}
     if req.target_kind == TargetKind.ACCOUNT:
-        return route_account(req.target_value, exclude)
+        return route_account(req.target_value, exclude, books.get(RoutingKeyKind.CARD_PREFIX))
     if req.target_kind == TargetKind.PHONE:
-        return route_phone(req.target_value, exclude)
+        return route_phone(req.target_value, exclude, books.get(RoutingKeyKind.NUMBER_SEGMENT))
     if req.target_kind == TargetKind.URL:
         return route_domain(req.target_value, exclude)
     if req.target_kind == TargetKind.APP:
@@ -160,3 +184,10 @@ def route_request(req, exclude=()) -> Route | None:
     if req.target_kind == TargetKind.PERSON:
         return route_person(req.person_region, exclude)
     return None
+
+
+def route_books(reqs) -> dict[str, PrefixBook]:
+    """The prefix books for routing all of ``reqs``: one query per prefix kind they need."""
+    wanted = {RoutingKeyKind.CARD_PREFIX: [account_digits(r.target_value) for r in reqs if r.target_kind == TargetKind.ACCOUNT],
+              RoutingKeyKind.NUMBER_SEGMENT: [phone_digits(r.target_value) for r in reqs if r.target_kind == TargetKind.PHONE]}
+    return {kind: PrefixBook(kind, values) for kind, values in wanted.items() if values}

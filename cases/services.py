@@ -71,9 +71,22 @@ def case_number_next(*, region: Region, year: int) -> str:
 
 def case_timeline_add(*, case: Case, kind: str, message: str, actor=None, agency=None, detail=None) -> CaseEvent:
     """Append one line to the case's timeline (other apps call this: requests, freezes ...)."""
+    entry = case_timeline_entry(case=case, kind=kind, message=message, actor=actor, agency=agency, detail=detail)
+    entry.save()
+    return entry
+
+
+def case_timeline_entry(*, case: Case, kind: str, message: str, actor=None, agency=None, detail=None) -> CaseEvent:
+    """One unsaved timeline line, for ``case_timeline_add_many`` to append with others."""
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
-    return CaseEvent.objects.create(case=case, kind=kind, message=message[:500], actor=actor, agency=agency, detail=detail or {})
+    return CaseEvent(case=case, kind=kind, message=message[:500], actor=actor, agency=agency, detail=detail or {})
+
+
+def case_timeline_add_many(entries: list[CaseEvent]) -> None:
+    """Append several timeline lines with one insert (a worker's batch of deliveries)."""
+    if entries:
+        CaseEvent.objects.bulk_create(entries)
 
 
 def case_audience(case: Case, *, new: bool = False) -> list[int]:

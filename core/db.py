@@ -1,8 +1,15 @@
 """Database helpers that every app may use."""
 
+import itertools
+import re
+import threading
+import weakref
+from collections.abc import Callable
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 
 @contextmanager
@@ -23,3 +30,119 @@ def planned_as_written():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
+
+
+def on_commit_joined(hook_class, add) -> None:
+    """Give ``add`` this transaction's one pending ``hook_class()`` hook, made and registered
+    with ``transaction.on_commit`` on first use; outside a transaction a new one runs at once.
+
+    A transaction that does many small things (a batch of deliveries, say) then runs its
+    after-commit work once, with everything collected, instead of once per call. Django keeps
+    the pending hooks in ``run_on_commit`` with the savepoints open when each was registered
+    and drops them with a rollback of any of those; joining only a hook registered under the
+    very same savepoints keeps that: what a rollback removes is exactly what it undid (and a
+    test's captureOnCommitCallbacks, which runs only the hooks registered inside it, sees
+    each call's own hook).
+    """
+    if connection.in_atomic_block:
+        open_now = set(connection.savepoint_ids)
+        for sids, func, _robust in reversed(connection.run_on_commit):
+            if type(func) is hook_class and sids == open_now:
+                add(func)
+                return
+    hook = hook_class()
+    add(hook)
+    transaction.on_commit(hook)
+
+
+class PreparedQuery:
+    """A queryset of fixed shape, compiled to SQL once per process and prepared once per
+    database connection, then run with new values: it returns the model instances the
+    queryset would, ``select_related`` included.
+
+    For a small joined query the ORM spends longer building and compiling it than PostgreSQL
+    takes to plan and run it, and PostgreSQL plans it again for every statement: the API's
+    token lookup (token, user, agency, region), on every API call, cost the server 0.85 ms
+    (0.5 ms of it compiling) and PostgreSQL 0.5 ms (mostly planning the four-table join).
+    ``build`` makes the queryset from its string parameters (as keyword arguments); it is
+    called once with placeholders, whose places in the compiled parameters are remembered.
+    The statement is a server-side ``PREPARE`` on each connection that runs it (the pooled
+    connections of fraudgov/pgpool live long). Instances are built as Django's
+    ``ModelIterable`` builds them (re-check this when upgrading Django); the embedded SQLite
+    simply runs the queryset.
+    """
+
+    _names = itertools.count(1)
+
+    def __init__(self, build: Callable[..., QuerySet], *names: str):
+        self.build = build
+        self.names = names
+        self.statement = "fraudgov_prepared_%d" % next(self._names)
+        self._compiled: dict[str, tuple] = {}
+        self._prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg2 connections
+        self._lock = threading.Lock()
+
+    def __call__(self, using: str = "default", **values: str) -> list:
+        db = connections[using]
+        if db.vendor != "postgresql":
+            return list(self.build(**values))
+        compiled = self._compiled.get(using) or self._compile(using)
+        sql, params, make = compiled
+        args = [values[p.name] if isinstance(p, _Placeholder) else p for p in params]
+        with db.cursor() as cursor:
+            raw = db.connection
+            if raw not in self._prepared_on:
+                cursor.execute("PREPARE %s AS %s" % (self.statement, _numbered(sql)))
+                self._prepared_on[raw] = True
+            cursor.execute("EXECUTE %s (%s)" % (self.statement, ", ".join(["%s"] * len(args))) if args
+                           else "EXECUTE %s" % self.statement, args)
+            return [make(row) for row in cursor.fetchall()]
+
+    def _compile(self, using: str) -> tuple:
+        with self._lock:
+            if using not in self._compiled:
+                placeholders = {name: _Placeholder(name) for name in self.names}
+                queryset = self.build(**placeholders)
+                if queryset._known_related_objects or queryset.query.annotation_select:
+                    raise ValueError("PreparedQuery builds plain model rows only")
+                compiler = queryset.query.get_compiler(using=using)
+                sql, params = compiler.as_sql()
+                # A placeholder is a str subclass: the field's get_prep_value keeps it as it is.
+                params = tuple(placeholders.get(getattr(value, "name", None), value) if isinstance(value, _Placeholder)
+                               else value for value in params)
+                self._compiled[using] = (sql, params, _row_builder(compiler, using))
+            return self._compiled[using]
+
+
+class _Placeholder(str):
+    """Stands for a parameter of a PreparedQuery while it is compiled (unique, never a value)."""
+
+    def __new__(cls, name: str):
+        placeholder = super().__new__(cls, "\x00prepared:%s\x00" % name)
+        placeholder.name = name
+        return placeholder
+
+
+def _numbered(sql: str) -> str:
+    """Django's ``%s`` parameters as PostgreSQL's ``$1, $2 ...`` (and ``%%`` as ``%``)."""
+    count = itertools.count(1)
+    return re.sub(r"%s|%%", lambda m: "$%d" % next(count) if m.group() == "%s" else "%", sql)
+
+
+def _row_builder(compiler, using: str) -> Callable:
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    converters = compiler.get_converters([column[0] for column in select])
+
+    def make(row):
+        if converters:
+            row = next(iter(compiler.apply_converters([row], converters)))
+        obj = model.from_db(using, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        return obj
+
+    return make

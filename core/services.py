@@ -14,7 +14,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(
+def audit_record(**fields) -> AuditEntry:
+    """Append one line to the audit log (arguments as ``audit_entry``)."""
+    entry = audit_entry(**fields)
+    entry.save()
+    return entry
+
+
+def audit_entry(
     *,
     actor,
     action: str | AuditAction,
@@ -22,9 +29,10 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     request=None,
 ) -> AuditEntry:
-    """Append one line to the audit log. ``actor`` may be None for system actions."""
+    """One unsaved line of the audit log, for ``audit_record_many`` to append with others.
+    ``actor`` may be None for system actions."""
     authenticated = actor is not None and actor.is_authenticated
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if authenticated else None,
         actor_username=actor.get_username() if authenticated else "",
         agency_id=getattr(actor, "agency_id", None) if authenticated else None,
@@ -35,3 +43,9 @@ def audit_record(
         detail=detail or {},
         ip_address=client_ip(request),
     )
+
+
+def audit_record_many(entries: list[AuditEntry]) -> None:
+    """Append several lines with one insert (a worker's batch)."""
+    if entries:
+        AuditEntry.objects.bulk_create(entries)

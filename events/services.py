@@ -38,6 +38,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core.db import on_commit_joined
+
 from .models import Event, StagedEvent
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,14 @@ def agency_group(agency_id: int) -> str:
     return f"agency.{agency_id}"
 
 
-def event_emit(
+def event_emit(**spec) -> list[Event]:
+    """Store one event per receiving agency id (arguments as ``event_build``); publish and push
+    them after the commit. The returned events get their final id when this process publishes
+    them (at once in autocommit, after the commit inside a transaction)."""
+    return events_emit([event_build(**spec)])
+
+
+def event_build(
     *,
     kind: str,
     recipients: Iterable[int],
@@ -58,18 +67,23 @@ def event_emit(
     case_id: int | None = None,
     role: str = "",
 ) -> list[Event]:
-    """Store one event per receiving agency id; publish and push them after the commit.
+    """The unsaved events of one ``event_emit``, for ``events_emit`` to store with others.
 
     ``payload`` is either one dict for every receiver or a function of the receiving agency id
-    that returns the view that receiver may see. The returned events get their final id when
-    this process publishes them (at once in autocommit, after the commit inside a transaction).
+    that returns the view that receiver may see.
     """
     now = timezone.now()
-    events = [
+    return [
         Event(kind=kind, agency_id=agency_id, role=role, case_id_ref=case_id, created_at=now,
               payload=payload(agency_id) if callable(payload) else payload)
         for agency_id in sorted(set(recipients))
     ]
+
+
+def events_emit(groups: Iterable[list[Event]]) -> list[Event]:
+    """Store the events of several ``event_build`` calls with one insert (a batch of
+    deliveries); they are published after the commit, in the order given."""
+    events = [event for group in groups for event in group]
     if not events:
         return events
     if connection.vendor != "postgresql":
@@ -100,20 +114,7 @@ class _Publish:
 
 
 def _publish_after_commit(events: list[Event]) -> None:
-    # Django keeps the transaction's pending callbacks in ``run_on_commit`` with the savepoints
-    # open when each was registered, and drops them with a rollback of any of those. Joining
-    # only a publish registered under the very same savepoints keeps that: what a rollback
-    # removes is exactly what it undid (a test's captureOnCommitCallbacks, which runs only the
-    # callbacks registered inside it, sees each service call's own publish too).
-    if connection.in_atomic_block:
-        open_now = set(connection.savepoint_ids)
-        for sids, func, _robust in reversed(connection.run_on_commit):
-            if isinstance(func, _Publish) and sids == open_now:
-                func.events.extend(events)
-                return
-    publish = _Publish()
-    publish.events.extend(events)
-    transaction.on_commit(publish)
+    on_commit_joined(_Publish, lambda publish: publish.events.extend(events))
 
 
 def _emit_serialised(events: list[Event]) -> list[Event]:

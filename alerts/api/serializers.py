@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from agencies.models import Region
 from cases.models import Case
+from core.api.forms import InputSerializer
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
 from ..models import ReturnProposal, ReturnShare, Signal
@@ -41,7 +42,7 @@ class RequestSerializer(serializers.Serializer):
         return request_view_for(instance, user.agency_id if user.agency_id else -1)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=RequestKind.choices, label=_("类型"))
     target_kind = serializers.ChoiceField(choices=TargetKind.choices, label=_("目标类型"))
     target_value = serializers.CharField(max_length=255, required=False, allow_blank=True, label=_("目标"))
@@ -64,14 +65,14 @@ class RequestCreateSerializer(serializers.Serializer):
         return case
 
 
-class OnwardTransferSerializer(serializers.Serializer):
+class OnwardTransferSerializer(InputSerializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     transferred_at = serializers.DateTimeField()
     destination_account = serializers.CharField(max_length=64)
     destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(InputSerializer):
     amount_secured = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
     balance = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
     onward_transfers = OnwardTransferSerializer(many=True, required=False)
@@ -79,7 +80,7 @@ class CompleteSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=DissuasionOutcome.choices, required=False, allow_blank=True)
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(InputSerializer):
     reason = serializers.CharField(max_length=300, label=_("退回理由"))
 
 
@@ -94,7 +95,7 @@ class SignalSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "received_at", "task_number"]
 
 
-class ReleaseSerializer(serializers.Serializer):
+class ReleaseSerializer(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("解冻理由"))
 
 

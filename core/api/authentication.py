@@ -1,6 +1,12 @@
 """API authentication: DRF's token scheme, with the user's agency read in the same query."""
 
 from rest_framework import authentication
+from rest_framework.authtoken.models import Token
+
+from core.db import PreparedQuery
+
+# Compiled once per process: this lookup runs on every API call (core.db.PreparedQuery).
+_token_with_agency = PreparedQuery(lambda key: Token.objects.select_related("user__agency__region").filter(key=key), "key")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -12,11 +18,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user__agency__region").get(key=key)
-        except model.DoesNotExist:
+        found = _token_with_agency(key=key)
+        if not found or not found[0].user.is_active:
             return super().authenticate_credentials(key)  # DRF's own answer for a bad token
-        if not token.user.is_active:
-            return super().authenticate_credentials(key)
-        return token.user, token
+        return found[0].user, found[0]

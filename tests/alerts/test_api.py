@@ -116,3 +116,19 @@ def test_requests_api_is_in_the_openapi_schema(w, api):
     for path in ("/api/v1/requests/", "/api/v1/requests/{id}/acknowledge/", "/api/v1/requests/{id}/complete/",
                  "/api/v1/requests/{id}/reject/", "/api/v1/requests/{id}/not-subscriber/", "/api/v1/signals/"):
         assert path in paths
+
+
+def test_bad_create_input_is_refused_field_by_field_and_nothing_is_written(w, api):
+    # The create form re-makes its fields per request (core.api.forms.InputSerializer): its
+    # answers must still be DRF's own, field by field, and a bad request must write nothing.
+    client = api(w.users["analyst"])
+    bad = client.post(URL, {"kind": "teleport", "target_kind": "account", "amount": "-5"}, format="json",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert bad.status_code == 400
+    assert set(bad.data) == {"kind", "amount"}
+    assert "teleport" in str(bad.data["kind"][0]) and "0" in str(bad.data["amount"][0])
+    empty = client.post(URL, {"kind": "stop_payment", "target_kind": "account", "target_value": " "}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-bad")
+    assert empty.status_code == 400 and "请填写请求目标" in empty.data["detail"]
+    good = post_stop_payment(w, api)
+    assert good.status_code == 201 and Request.objects.count() == 1
