@@ -33,8 +33,8 @@ class PrefixBook:
     of ``values``, read with one query: a delivery batch routes all its accounts with one."""
 
     def __init__(self, kind: str, values):
-        prefixes = {value[:i] for value in values for i in range(1, len(value) + 1)}
-        self.kind = kind
+        self.values = set(values)
+        prefixes = {value[:i] for value in self.values for i in range(1, len(value) + 1)}
         self.by_value: dict[str, list[RoutingKey]] = {}
         rows = (RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True)
                 .select_related("agency").order_by())
@@ -50,7 +50,9 @@ class PrefixBook:
 
 
 def _prefix_keys(kind: str, value: str, exclude, book: PrefixBook | None = None) -> list[RoutingKey]:
-    return (book or PrefixBook(kind, [value])).match(value, set(exclude))
+    if book is None or value not in book.values:  # a book read for other values knows nothing of this one
+        book = PrefixBook(kind, [value])
+    return book.match(value, set(exclude))
 
 
 def account_digits(value: str) -> str:

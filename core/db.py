@@ -107,10 +107,12 @@ class PreparedQuery:
                     raise ValueError("PreparedQuery builds plain model rows only")
                 compiler = queryset.query.get_compiler(using=using)
                 sql, params = compiler.as_sql()
-                # A placeholder is a str subclass: the field's get_prep_value keeps it as it is.
-                params = tuple(placeholders.get(getattr(value, "name", None), value) if isinstance(value, _Placeholder)
-                               else value for value in params)
-                self._compiled[using] = (sql, params, _row_builder(compiler, using))
+                # A placeholder is a str subclass, which a text field's get_prep_value keeps as
+                # it is; a lookup that rewrote it (iexact, say) would silently match nothing.
+                lost = [name for name, p in placeholders.items() if not any(value is p for value in params)]
+                if lost:
+                    raise ValueError("PreparedQuery parameters rewritten by their lookup: %s" % ", ".join(lost))
+                self._compiled[using] = (sql, tuple(params), _row_builder(compiler, using))
             return self._compiled[using]
 
 
