@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from agencies.models import Region
 from cases.models import Case
-from core.api.forms import InputSerializer
+from core.api.serializers import InputSerializer
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
 from ..models import ReturnProposal, ReturnShare, Signal
