@@ -28,10 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import PreparedQuery
+
 from .choices import RequestStatus
 from .models import Outbox, Request
 from .routing import route_books, route_request
-from .services import _record_many, deadline_table
+from .services import _record_many, deadline_table, request_event
 
 logger = logging.getLogger(__name__)
 
@@ -78,19 +80,33 @@ def delivery_woken() -> None:
 def _undelivered():
     """Requests whose outbox row is not delivered, locked, in the order they were written.
     Locking the request (not only its outbox row) is what every other move on it does first,
-    so delivery takes its locks in the same order as they do."""
+    so delivery takes its locks in the same order as they do.
+
+    ``outbox__isnull=False`` makes the join to the outbox an inner one: with the LEFT JOIN that
+    ``delivered_at IS NULL`` alone gives, PostgreSQL cannot start from the partial index of
+    undelivered rows and hash-joined both whole tables, a claim that grew with every request
+    ever made (24 ms at 9,000 requests)."""
     return (
-        Request.objects.select_for_update(of=("self",)).select_related("issuing_agency", "issued_by", "case__typology")
-        .filter(outbox__delivered_at__isnull=True).order_by("outbox__id")
+        Request.objects.select_for_update(of=("self",))
+        .select_related("outbox", "issuing_agency", "issued_by", "case__typology")
+        .filter(outbox__isnull=False, outbox__delivered_at__isnull=True).order_by("outbox__id")
     )
+
+
+# SKIP LOCKED: two workers draining at once take disjoint batches. Prepared once per connection
+# (core.db.PreparedQuery): planning this six-table join took PostgreSQL 5 ms, longer than
+# running it, on every batch.
+_claim_batch = PreparedQuery(lambda: _undelivered().select_for_update(of=("self",), skip_locked=True)[:BATCH_SIZE])
 
 
 @transaction.atomic
 def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
     """Claim up to ``limit`` undelivered requests and deliver them; returns how many it claimed
     (fewer than ``limit``: the outbox is empty, or the rest is being delivered by another)."""
-    # SKIP LOCKED: two workers draining at once take disjoint batches.
-    batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
+    if limit == BATCH_SIZE:
+        batch = _claim_batch()
+    else:
+        batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
     _deliver_batch(batch)
     return len(batch)
 
@@ -109,11 +125,13 @@ def _deliver_batch(batch: list[Request]) -> None:
         return
     now = timezone.now()
     deadlines = deadline_table()
+    # request.created, as the request was when it was written: before this batch routes it.
+    created = [request_event(req, "request.created") for req in batch if not req.outbox.announced]
     pending = [req for req in batch if _pending(req)]
     books = route_books([req for req in pending if req.target_agency_id is None])
     moves = [_deliver_one(req, now, deadlines, books) for req in pending]
-    _record_many(moves)
-    Outbox.objects.filter(request__in=batch, delivered_at__isnull=True).update(delivered_at=now)
+    _record_many(moves, events_first=created)
+    Outbox.objects.filter(request__in=batch, delivered_at__isnull=True).update(delivered_at=now, announced=True)
 
 
 def _pending(req: Request) -> bool:

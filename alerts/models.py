@@ -173,6 +173,9 @@ class Outbox(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Whether the request.created event has gone out: the first delivery batch emits it (with
+    # that batch's other events, one insert and one publish), not the POST (alerts.delivery).
+    announced = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("投递队列")

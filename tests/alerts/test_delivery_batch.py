@@ -12,7 +12,7 @@ from alerts.choices import RequestKind, RequestStatus, TargetKind
 from alerts.delivery import requests_deliver_pending
 from alerts.models import Request
 from alerts.routing import route_request
-from alerts.services import request_create
+from alerts.services import request_create, request_not_subscriber
 from dashboards import rollups
 from dashboards.models import DirtyMark
 from events.models import StagedEvent
@@ -56,24 +56,33 @@ def test_a_mixed_batch_is_routed_like_single_requests_with_one_insert_per_record
     assert len(_statements(q.captured_queries, r'INSERT INTO "events_stagedevent"')) == 1
     assert len(_statements(q.captured_queries, r'INSERT INTO "dashboards_dirtymark"')) == 1
     assert list(DirtyMark.objects.values_list("day", flat=True)) == [rollups.local_day(timezone.now())]
-    # Every move still has its own event, to the issuing centre and (when routed) the bank.
-    assert StagedEvent.objects.count() - staged_before == 1 + 2 * 5
+    # Each request's request.created (to the issuing centre, as it was written: not yet routed),
+    # then every move's own event, to the centre and (when routed) the bank.
+    staged = list(StagedEvent.objects.order_by("id")[staged_before:])
+    assert [e.kind for e in staged[:len(made)]] == ["request.created"] * len(made)
+    assert {e.payload["status"] for e in staged[:len(made)]} == {RequestStatus.CREATED}
+    assert len(staged) == len(made) + 1 + 2 * 5
 
 
-def test_a_day_is_marked_once_per_transaction_and_again_after_a_rolled_back_savepoint(w):
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
-    DirtyMark.objects.all().delete()
-    with transaction.atomic():
-        rollups.mark_days([today])
-        rollups.mark_days([today, None])
-        assert DirtyMark.objects.filter(day=today).count() == 1
-        with pytest.raises(RuntimeError), transaction.atomic():
-            rollups.mark_days([yesterday])
-            raise RuntimeError
-        assert not DirtyMark.objects.filter(day=yesterday).exists()
-        rollups.mark_days([yesterday])  # the savepoint's mark went with it: written again
-        assert DirtyMark.objects.filter(day=yesterday).count() == 1
-        rollups.refresh_dirty()  # consumes this transaction's own marks ...
-        rollups.mark_days([today])  # ... so a later change must mark its day again
-        assert DirtyMark.objects.filter(day=today).count() == 1
+def test_request_created_goes_out_once_with_the_first_delivery_not_with_the_post(w):
+    analyst, carrier = w.users["analyst"], w.users["carrier_a"]
+    staged_before = StagedEvent.objects.count()
+    req = request_create(issuer=analyst, kind=RequestKind.NUMBER_BLOCK, target_kind=TargetKind.PHONE,
+                         target_value="13912345678")
+    assert StagedEvent.objects.count() == staged_before  # the POST itself emits nothing
+    assert req.outbox.announced is False
+
+    requests_deliver_pending(limit=25)
+    req.refresh_from_db()
+    assert req.status == RequestStatus.DELIVERED and req.target_agency_id == carrier.agency_id
+    staged = list(StagedEvent.objects.order_by("id").values_list("kind", "agency_id")[staged_before:])
+    # One row per receiving agency: created to the centre only (not routed yet), delivered to both.
+    assert staged == [("request.created", analyst.agency_id), ("request.delivered", analyst.agency_id),
+                      ("request.delivered", carrier.agency_id)]
+
+    # "Not our subscriber" sends it through delivery again: re-routed, not announced again.
+    request_not_subscriber(request_id=req.pk, actor=carrier)
+    requests_deliver_pending(limit=25)
+    kinds = list(StagedEvent.objects.order_by("id").values_list("kind", flat=True)[staged_before:])
+    assert kinds.count("request.created") == 1
+    assert "request.not_subscriber" in kinds[len(staged):]
