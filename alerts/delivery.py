@@ -9,6 +9,11 @@ by the beat sweep (``alerts.tasks.sweep_outbox``). A batch costs one commit and 
 publish however many requests it carries, which is what lets one worker keep up with a
 platform-wide burst (bench/bench_requests.py).
 
+The first batch that takes a request also emits its ``request.created`` event (``Outbox.announced``
+says it has gone out; a re-route after "not our subscriber" does not repeat it). The POST writes
+the request's timeline line and audit entry itself, but emitting, publishing and pushing one
+event per POST had been about a third of its CPU; here it is one more row in the batch's insert.
+
 Waking the worker: one task per request made the worker pay a task's overhead per request and
 the server a broker round trip per POST. ``delivery_schedule`` instead sets a short-lived marker
 in Redis (``SET NX``) and enqueues a task only when the marker was absent; the task deletes

@@ -73,4 +73,7 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
     for req in Request.objects.all():
         assert Event.objects.filter(kind="request.delivered", agency_id=req.target_agency_id,
                                     payload__id=req.pk).count() == 1, req.number
+        # Emitted by the batch that delivered it: a killed batch took its events with it.
+        assert Event.objects.filter(kind="request.created", agency_id=req.issuing_agency_id,
+                                    payload__id=req.pk).count() == 1, req.number
         assert AuditEntry.objects.filter(object_id=str(req.pk), detail__move="delivered").count() == 1
