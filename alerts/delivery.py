@@ -23,7 +23,6 @@ So no row waits for a wake-up that never comes; if the cache or broker is down, 
 it a few seconds later.
 """
 
-import functools
 import logging
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import PreparedQuery
+from core.redis_client import redis_client
 
 from .choices import RequestStatus
 from .models import Outbox, Request
@@ -52,20 +52,13 @@ WAKE_KEY = "alerts:deliver-pending"
 WAKE_TTL_SECONDS = 2
 
 
-@functools.cache
-def _redis() -> redis.Redis:
-    # One client (and connection pool) per process. Django's cache would do, but under ASGI
-    # each request gets a cache object of its own, and so a new Redis connection per POST.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-
-
 def delivery_schedule() -> None:
     """Make sure a worker will look at the outbox soon (called after a commit)."""
     from .tasks import deliver_pending
 
     if settings.REDIS_URL:  # the embedded default runs the task in-process: nothing to spare
         try:
-            if not _redis().set(WAKE_KEY, 1, nx=True, ex=WAKE_TTL_SECONDS):
+            if not redis_client().set(WAKE_KEY, 1, nx=True, ex=WAKE_TTL_SECONDS):
                 return  # a task is queued and has not looked yet: it will see this row
         except redis.RedisError:  # wake a worker anyway (the sweep is the last resort)
             logger.warning("delivery marker unavailable", exc_info=True)
@@ -77,7 +70,7 @@ def delivery_woken() -> None:
     if not settings.REDIS_URL:
         return
     try:
-        _redis().delete(WAKE_KEY)
+        redis_client().delete(WAKE_KEY)
     except redis.RedisError:
         logger.warning("delivery marker unavailable", exc_info=True)
 

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 
-from stack import bench_env, free_port, manage, pct, recreate_database, start, stop
+from stack import CpuMeter, bench_env, free_port, manage, pct, recreate_database, start, stop
 
 BENCH_DB = os.environ.get("BENCH_DB", "fraudgov_bench_requests")
 
@@ -262,13 +262,21 @@ def main():
             while time.monotonic() < stop_at:
                 poster.post()
 
+        meter = CpuMeter(env, {"server": server, "worker": worker})
+        meter.start()
         with ThreadPoolExecutor(args.clients) as pool:
             for _ in range(args.clients):
                 pool.submit(loop)
         elapsed = time.monotonic() - began
+        used = meter.stop()
         accepted = len(poster.sent_at) - before
         print("throughput phase: %d requests accepted in %.1f s = %.0f requests/s (%d clients)"
               % (accepted, elapsed, accepted / elapsed, args.clients))
+        # Backends that ended during the burst are not counted (the pools keep theirs).
+        print("  CPU per accepted request: " + ", ".join(
+            "%s %.2f ms" % (name, seconds * 1000 / max(accepted, 1)) for name, seconds in used.items())
+            + "; total %.2f ms (2 cores at 100%% for 200 requests/s allow 10 ms)"
+            % (sum(used.values()) * 1000 / max(accepted, 1)))
         poller.stopping.set()
 
         # 3. Lost and doubled, from the database once the worker has drained.

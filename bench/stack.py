@@ -81,6 +81,54 @@ def stop(proc) -> None:
             pass
 
 
+class CpuMeter:
+    """CPU seconds (user + system, from /proc) spent by the server's and the worker's process
+    groups, the bench database's PostgreSQL backends and this process, between ``start`` and
+    ``stop``. Unlike a rate, CPU per request hardly moves with what else the shared machine is
+    doing, so two runs can be compared on it; it still scales with the host's own speed."""
+
+    def __init__(self, env, groups: dict):
+        self.dsn, self.groups = env["DATABASE_URL"], groups  # name -> a Popen leading its group
+
+    def _sample(self) -> dict:
+        ticks = os.sysconf("SC_CLK_TCK")
+        by_group = {proc.pid: name for name, proc in self.groups.items()}
+        backends = self._backends()
+        out = dict.fromkeys([*self.groups, "postgres", "bench"], 0.0)
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = open("/proc/%s/stat" % entry).read().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            used = (int(fields[11]) + int(fields[12])) / ticks
+            pid, pgrp = int(entry), int(fields[2])
+            if pgrp in by_group:
+                out[by_group[pgrp]] += used
+            elif pid in backends:
+                out["postgres"] += used
+            elif pid == os.getpid():
+                out["bench"] += used
+        return out
+
+    def _backends(self) -> set:
+        conn = psycopg2.connect(self.dsn)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                return {row[0] for row in cur.fetchall()}
+        finally:
+            conn.close()
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self) -> dict:
+        after = self._sample()
+        return {name: after[name] - self.before.get(name, 0.0) for name in after}
+
+
 def pct(values, p):
     """The p-th percentile (nearest rank) of values; NaN for none."""
     if not values:

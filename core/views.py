@@ -30,10 +30,10 @@ def healthz(request):
     except Exception as exc:  # the point is to report any failure, whatever it is
         checks["database"] = f"error: {exc.__class__.__name__}"
     if settings.REDIS_URL:
-        import redis
+        from .redis_client import redis_client
 
         try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+            redis_client().ping()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"

@@ -93,6 +93,20 @@ def test_healthz_reports_database_and_redis(client, settings):
     assert body["redis"] == ("ok" if settings.REDIS_URL else "not configured (embedded mode)")
 
 
+@pytest.mark.django_db
+def test_healthz_answers_503_when_redis_is_unreachable(client, settings):
+    from core.redis_client import redis_client
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    redis_client.cache_clear()
+    try:
+        response = client.get("/healthz")
+    finally:
+        redis_client.cache_clear()  # the next user builds the client for the real URL again
+    assert response.status_code == 503
+    assert response.json()["database"] == "ok" and response.json()["redis"].startswith("error: ")
+
+
 def test_token_lookup_is_prepared_once_and_reads_user_agency_and_region_together(demo):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
