@@ -88,7 +88,9 @@ class IdempotencyKey(models.Model):
     creating a second object, so an agency system may safely retry after a time-out.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's (user, key, endpoint) serves lookups by user
+    # (the retry's, a user's deletion), and every keyed POST paid for a second one.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=128)
     endpoint = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
