@@ -1,9 +1,17 @@
 """``Idempotency-Key`` support for POST endpoints used by agency systems.
 
-An agency's system that times out and retries must not create a second freeze order. The first
+An agency's system that times out and retries must not create a second freeze order. The
 request stores its answer under (user, key, endpoint) in the same transaction as the object it
-creates; a retry gets the stored answer. Two concurrent requests with one key serialize on the
-unique index: the second waits for the first to commit and then reads its answer.
+creates, with one ``INSERT ... ON CONFLICT DO NOTHING`` after the handler has answered. When
+the key is already there, this attempt's writes are rolled back and the first answer is
+replayed. Two concurrent requests with one key serialize on the unique index: the second's
+insert waits for the first to commit, then finds its row (or, if the first rolled back, takes
+the key itself).
+
+Storing after the handler, rather than claiming the key before it and filling in the answer
+after, is one round trip fewer on every keyed POST; a retry pays instead by running the handler
+once more before it is rolled back, and retries are rare. Everything the handler leaves for
+after the commit (``transaction.on_commit``: delivery, event pushes) is dropped with it.
 """
 
 import hashlib
@@ -36,51 +44,53 @@ def idempotent(request, endpoint: str, handler) -> Response:
             status=status.HTTP_400_BAD_REQUEST,
         )
     body_hash = _body_hash(request.data)
-    with transaction.atomic():
-        record = _claim(request.user, key, endpoint, body_hash)
-        if record is None:  # a retry: the first request's row, once its transaction ended
-            record = IdempotencyKey.objects.select_for_update().get(user=request.user, key=key, endpoint=endpoint)
-            if record.request_hash != body_hash:
-                return Response(
-                    {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。")},
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            if record.response_status is not None:
-                response = Response(record.response_body, status=record.response_status)
-                response["Idempotent-Replayed"] = "true"
+    try:
+        with transaction.atomic():
+            response = handler()
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
                 return response
-        response = handler()
-        if response.status_code < 500:
-            _store(record, response)
-        else:
-            transaction.set_rollback(True)
-        return response
+            if _store(request.user, key, endpoint, body_hash, response):
+                return response
+            transaction.set_rollback(True)  # the key was used first: undo this attempt
+    except Exception:
+        # A raised error (DRF answers it) is not stored: the key stays free for a corrected
+        # retry. But a retry can fail on what its first attempt made (a code now taken): then
+        # the first answer stands.
+        record = _stored(request.user, key, endpoint)
+        if record is None:
+            raise
+        return _replay(record, body_hash)
+    return _replay(_stored(request.user, key, endpoint), body_hash)
 
 
-def _claim(user, key: str, endpoint: str, body_hash: str) -> IdempotencyKey | None:
-    """Insert the key's row, or return None when it exists: one statement for the first
-    request, where get_or_create took a locking read and a savepoint around its insert.
-    A concurrent first request with the same key makes this insert wait until it commits."""
+def _stored(user, key: str, endpoint: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user=user, key=key, endpoint=endpoint).first()
+
+
+def _store(user, key: str, endpoint: str, body_hash: str, response: Response) -> bool:
+    """Keep the answer for retries; False when the key is taken (by a committed request: a
+    concurrent first request with the same key makes this insert wait until it commits)."""
     table = IdempotencyKey._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (user_id, key, endpoint, request_hash, created_at) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (user_id, key, endpoint) DO NOTHING RETURNING id",
-            [user.pk, key, endpoint, body_hash, timezone.now()],
+            f"INSERT INTO {table} (user_id, key, endpoint, request_hash, response_status, response_body, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, key, endpoint) DO NOTHING RETURNING id",
+            [user.pk, key, endpoint, body_hash, response.status_code,
+             json.dumps(response.data, cls=DjangoJSONEncoder), timezone.now()],
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return IdempotencyKey(pk=row[0], user=user, key=key, endpoint=endpoint, request_hash=body_hash)
+        return cursor.fetchone() is not None
 
 
-def _store(record: IdempotencyKey, response: Response) -> None:
-    """Keep the answer for retries: one plain UPDATE (a model save compiled one for every POST)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {IdempotencyKey._meta.db_table} SET response_status = %s, response_body = %s WHERE id = %s",
-            [response.status_code, json.dumps(response.data, cls=DjangoJSONEncoder), record.pk],
+def _replay(record: IdempotencyKey, body_hash: str) -> Response:
+    if record.request_hash != body_hash:
+        return Response(
+            {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。")},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 class IdempotentCreateMixin:

@@ -111,3 +111,40 @@ def test_signal_from_a_police_station_is_refused(w):
 
     with pytest.raises(RequestForbidden):
         signal_receive(actor=w.users["officer"], reason="x", resident_phone="13800000000")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_concurrent_posts_with_one_idempotency_key_make_one_request(settings):
+    # The key is stored after the handler answered: the three that lose wait on the key's
+    # unique index, roll their own request back and replay the winner's answer.
+    from rest_framework.test import APIClient
+
+    from agencies.demo import seed_agencies
+    from agencies.models import User
+
+    seed_agencies()
+    analyst = User.objects.get(username="analyst")
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(analyst)
+        barrier.wait()
+        try:
+            answers.append(client.post("/api/v1/requests/", {"kind": "stop_payment", "target_kind": "account",
+                                                              "target_value": "6222020200112233445", "amount": "5000.00"},
+                                       format="json", HTTP_IDEMPOTENCY_KEY="same-key"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [201] * 4
+    assert len({a.data["id"] for a in answers}) == 1
+    assert sum(a.get("Idempotent-Replayed") == "true" for a in answers) == 3
+    assert Request.objects.count() == 1
+    assert Request.objects.get().outbox is not None

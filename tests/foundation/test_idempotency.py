@@ -1,6 +1,9 @@
 """The Idempotency-Key header, through a tiny DRF create view over the Region model."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.urls import include, path
 from rest_framework import generics, serializers
 from rest_framework.test import APIClient
@@ -65,6 +68,43 @@ def test_a_failed_request_does_not_burn_the_key(api):
     assert bad.status_code == 400
     again = api.post("/t/regions/", {**BODY, "code": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
     assert again.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_of_a_create_with_a_unique_field_replay_the_first_answer(demo, settings):
+    # The losers' handlers fail on the unique code the winner is inserting (an IntegrityError
+    # once it commits, or a 400 from the serializer): the first answer stands for all.
+    settings.ROOT_URLCONF = __name__
+    barrier = threading.Barrier(3)
+    answers = []
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(demo["bank_a_api"])
+        barrier.wait()
+        try:
+            answers.append(client.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-c"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [201] * 3
+    assert len({a.data["id"] for a in answers}) == 1
+    assert Region.objects.filter(code="339999").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_that_the_handler_refuses_replays_the_stored_answer(api):
+    # The retry runs the handler again (the key is stored after it): its 400 on the code the
+    # first made is not the answer, the first one is.
+    first = api.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert api.post("/t/regions/", BODY, format="json").status_code == 400  # without the key: refused
+    again = api.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert again.status_code == 201 and again.data == first.data and again["Idempotent-Replayed"] == "true"
 
 
 @pytest.mark.django_db
