@@ -148,6 +148,29 @@ def _new_number() -> str:
 
 # ---------------------------------------------------------------- create / deliver
 
+# Kinds that act on their target: a second one while the first is open is a double click or
+# two analysts on one case, and the bank's inbox would show both.
+ONE_OPEN_PER_TARGET = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE, RequestKind.NUMBER_BLOCK, RequestKind.TAKEDOWN)
+OPEN_STATUSES = (RequestStatus.CREATED, RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED)
+
+
+def _refuse_a_second_open(case, kind: str, freeze_action: str, target_value: str) -> None:
+    """RequestConflict when the case already has an open request of this kind on this target
+    (a freeze's renewal and release are requests of their own on the same account: allowed).
+    Two issued in the same instant can still both pass; this catches the ordinary repeat."""
+    if kind not in ONE_OPEN_PER_TARGET or (kind == RequestKind.FREEZE and freeze_action != FreezeAction.FREEZE):
+        return
+    open_one = Request.objects.filter(case=case, kind=kind, target_value=target_value, status__in=OPEN_STATUSES)
+    if kind == RequestKind.FREEZE:
+        open_one = open_one.filter(freeze_action=FreezeAction.FREEZE)
+    number = open_one.values_list("number", flat=True).first()
+    if number:
+        raise RequestConflict(
+            _("本案对 %(target)s 已有进行中的%(kind)s请求 %(number)s，请勿重复发起。")
+            % {"target": target_value, "kind": RequestKind(kind).label, "number": number}
+        )
+
+
 
 def request_create(
     *,
@@ -196,9 +219,11 @@ def request_create(
         raise ValidationError(_("劝阻任务须填写居住地。"))
     if amount is not None and Decimal(amount) < 0:
         raise ValidationError(_("金额不能为负数。"))
+    if case is not None:
+        _refuse_a_second_open(case, kind, freeze_action, (target_value or "").strip())
     agency = issuing_agency or issuer.agency
     with transaction.atomic(savepoint=False):
-        req = Request.objects.create(
+        req = Request(
             number=_new_number(), kind=kind, target_kind=target_kind,
             target_value=(target_value or person_name or "").strip(), case=case, amount=Decimal(amount or 0), note=note,
             target_bank_name=target_bank_name, legal_notice_number=legal_notice_number,
@@ -206,6 +231,11 @@ def request_create(
             person_name=person_name, person_id_number=person_id_number, person_phone=person_phone,
             person_region=person_region, parent=parent, issuing_agency=agency, issued_by=issuer,
         )
+        # Its first delivery batch saves it again, in the batch's transaction, and that save
+        # marks its rollup day (dashboards.signals): a mark from this insert as well was one
+        # more insert on every POST for the same day.
+        req.rollup_mark_deferred = True
+        req.save(force_insert=True)
         Outbox.objects.create(request=req)
         # Timeline and audit now, with the request. Its request.created event goes out with
         # the first delivery batch that takes it (alerts.delivery, Outbox.announced), tens of
@@ -230,9 +260,10 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
     req.secondary_agency = secondary_agency
     req.routing_reason = _("人工分派（%(user)s）：%(reason)s") % {"user": actor.username, "reason": reason or "-"}
     req.routing_tried = [*req.routing_tried, target_agency.pk]
-    from .delivery import mark_delivered
+    from .delivery import DELIVERY_FIELDS, set_delivered
 
-    mark_delivered(req, timezone.now(), deadline_minutes(req.kind))
+    set_delivered(req, timezone.now(), deadline_minutes(req.kind))
+    req.save(update_fields=DELIVERY_FIELDS)
     _record(req, "delivered", actor, req.routing_reason, http_request=http_request)
     return req
 

@@ -23,7 +23,11 @@ def _victim_changed(sender, instance, **kwargs):
     mark_days([local_day(reported)])
 
 
-def _request_changed(sender, instance, **kwargs):
+def _request_changed(sender, instance, created=False, **kwargs):
+    # A new request from alerts.services.request_create leaves its mark to its delivery batch,
+    # which saves it (or, if a clerk moved it first, that move did) moments later.
+    if created and getattr(instance, "rollup_mark_deferred", False):
+        return
     # Every request figure is dated by the issue day (see RegionDaily, RequestDaily).
     mark_days([local_day(instance.created_at)])
 

@@ -93,7 +93,13 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
         return Case.objects.restrict(self.user).filter(pk=case_id).exists()
 
+    async def events_push(self, message):
+        """Several events of this agency, in id order (events.services._send_all)."""
+        for push in message.get("pushes") or ():
+            await self.event_push(push)
+
     async def event_push(self, message):
+        """One event (``event``, its ``role`` and the agency's ``prev`` event id)."""
         event = message.get("event") or {}
         event_id = event.get("id") or 0
         if self.last_sent is None:

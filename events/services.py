@@ -240,12 +240,16 @@ _push_loop = _PushLoop()
 
 
 async def _send_all(layer, events: list[Event]) -> None:
+    """One message per agency, its events in id order (``EventConsumer.events_push``): a
+    delivery batch publishes dozens of events, and a ``group_send`` each was most of the
+    worker's CPU for the batch (bench/bench_requests.py), and a message each for every
+    receiving server process to unpack."""
+    by_agency: dict[int, list[dict]] = {}
     for event in events:
-        await layer.group_send(
-            agency_group(event.agency_id),
-            {"type": "event.push", "event": event.as_message(), "role": event.role,
-             "prev": getattr(event, "prev_id", None)},
-        )
+        by_agency.setdefault(event.agency_id, []).append(
+            {"event": event.as_message(), "role": event.role, "prev": getattr(event, "prev_id", None)})
+    for agency_id, pushes in by_agency.items():
+        await layer.group_send(agency_group(agency_id), {"type": "events.push", "pushes": pushes})
 
 
 def push_events(events: list[Event]) -> None:

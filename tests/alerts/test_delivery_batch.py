@@ -35,7 +35,7 @@ def test_a_mixed_batch_is_routed_like_single_requests_with_one_insert_per_record
     # Not through w.run: nothing commits in a test, so no delivery starts by itself.
     made = [request_create(issuer=w.users["analyst"], kind=k, target_kind=t, target_value=v) for k, t, v in MIXED]
     expected = {req.pk: route_request(req) for req in made}
-    DirtyMark.objects.all().delete()
+    assert not DirtyMark.objects.exists()  # the batch marks the day, not each POST
     staged_before = StagedEvent.objects.count()
 
     with CaptureQueriesContext(connection) as q:
@@ -53,6 +53,10 @@ def test_a_mixed_batch_is_routed_like_single_requests_with_one_insert_per_record
     # The routing keys of the whole batch in one read per prefix kind (cards, number segments).
     assert len(_statements(q.captured_queries, r'SELECT .*"agencies_routingkey"')) <= 3
     assert len(_statements(q.captured_queries, r'INSERT INTO "core_auditentry"')) == 1
+    # The requests' own saves: one UPDATE, compiled once and sent for each (core.db.save_each).
+    assert _statements(q.captured_queries, r'(\d+ times: )?UPDATE "alerts_request"') == \
+        _statements(q.captured_queries, r'%d times: UPDATE "alerts_request"' % len(made))
+    assert len(_statements(q.captured_queries, r'\d+ times: UPDATE "alerts_request"')) == 1
     assert len(_statements(q.captured_queries, r'INSERT INTO "events_stagedevent"')) == 1
     assert len(_statements(q.captured_queries, r'INSERT INTO "dashboards_dirtymark"')) == 1
     assert list(DirtyMark.objects.values_list("day", flat=True)) == [rollups.local_day(timezone.now())]

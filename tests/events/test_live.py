@@ -212,3 +212,48 @@ def test_event_stored_first_but_committed_last_is_still_seen_after_one_already_s
     assert [e.payload["n"] for e in caught_up] == ["slow"]
     assert caught_up[0].id > fast.id
     assert result["slow"].id == caught_up[0].id  # the emitter learnt its event's final id
+
+
+def test_a_batch_of_events_reaches_each_socket_once_in_order_in_one_push_per_agency(live_server_url, token_for,
+                                                                                     monkeypatch):
+    # A delivery batch publishes its events together: one group_send per agency
+    # (events.services._send_all), unpacked in order by the consumer (events_push).
+    from channels.layers import get_channel_layer
+
+    from events.services import agency_group, event_build, events_emit
+
+    token = token_for("bank_a")
+    icbc, abc = agency_id("bank-icbc"), agency_id("bank-abc")
+    first = event_emit(kind="request.created", recipients=[icbc], payload={})[0].id
+    layer = get_channel_layer()
+    sent = []
+    real_send = layer.group_send
+
+    async def counting_send(group, message):
+        sent.append((group, message["type"], len(message.get("pushes", []))))
+        await real_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting_send)
+
+    def emit_batch():
+        with transaction.atomic():
+            events = events_emit([event_build(kind="request.delivered", recipients=[to], payload={"n": n})
+                                  for n, to in enumerate((icbc, abc, icbc, icbc, abc))])
+        connection.close()
+        return [e.id for e in events if e.agency_id == icbc]
+
+    async def run():
+        sock = await connect(live_server_url, token, first)
+        await read_until_ready(sock)
+        # A push the socket accounts for first: then the batch's pushes take the fast path.
+        await asyncio.to_thread(event_emit, kind="signal.received", recipients=[icbc], payload={})
+        warm = await collect(sock, 1.0)
+        emitted = await asyncio.to_thread(emit_batch)
+        got = await collect(sock, 2.0)
+        await sock.close()
+        return warm, emitted, got
+
+    warm, emitted, got = asyncio.run(run())
+    assert len(warm) == 1
+    assert [m["id"] for m in got] == emitted and [m["payload"]["n"] for m in got] == [0, 2, 3]
+    assert sorted(sent[-2:]) == sorted([(agency_group(icbc), "events.push", 3), (agency_group(abc), "events.push", 2)])
