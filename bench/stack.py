@@ -57,7 +57,7 @@ def recreate_database(env) -> None:
 
 
 def start(env, port, *, name: str, concurrency: int, uvicorn_args=()) -> tuple:
-    """A Celery worker and a 2-process uvicorn; returns (worker, server)."""
+    """A Celery worker and a 2-process uvicorn (``BENCH_SERVER_WORKERS``); returns (worker, server)."""
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=%d" % concurrency,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name + "@%h", "--loglevel=WARNING"],
@@ -65,7 +65,7 @@ def start(env, port, *, name: str, concurrency: int, uvicorn_args=()) -> tuple:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "fraudgov.asgi:application"), *uvicorn_args,
          *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--no-access-log", "--log-level", "warning"],
+         "--workers", os.environ.get("BENCH_SERVER_WORKERS", "2"), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=server_env(env), start_new_session=True)
     return worker, server
 

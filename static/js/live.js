@@ -116,6 +116,13 @@
     } catch (e) { /* no audio: the toast is enough */ }
   }
 
+  // As the pages write an amount (¥{{ x|floatformat:2|intcomma }}); none for a request without one.
+  function yuan(amount) {
+    var n = Number(amount);
+    if (!amount || !isFinite(n) || n === 0) return "";
+    return "¥" + n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
   function toast(ev) {
     var box = document.getElementById("toasts");
     if (!box || !window.bootstrap) return;
@@ -132,7 +139,7 @@
     head.appendChild(strong);
     var text = document.createElement("div");
     text.className = "toast-body";
-    text.textContent = [p.number, p.status_display, p.amount].filter(Boolean).join(" · ");
+    text.textContent = [p.number, p.status_display, yuan(p.amount)].filter(Boolean).join(" · ");
     el.appendChild(head);
     el.appendChild(text);
     box.appendChild(el);

@@ -30,6 +30,15 @@ def test_same_idempotency_key_twice_makes_one_request(w, api):
     assert Request.objects.count() == 1
 
 
+def test_a_second_open_stop_payment_on_the_same_account_of_a_case_is_a_409(w, api):
+    first = post_stop_payment(w, api)
+    client = api(w.users["analyst"])
+    again = client.post(URL, {"kind": "stop_payment", "target_kind": "account", "target_value": "6222020200112233445",
+                              "case": first.data["case_id"], "amount": "5000.00"}, format="json")
+    assert again.status_code == 409 and first.data["number"] in again.data["detail"]
+    assert Request.objects.count() == 1
+
+
 def test_bank_b_gets_404_on_bank_a_request_and_bank_a_sees_minimal_view(w, api):
     created = post_stop_payment(w, api)
     pk = created.data["id"]

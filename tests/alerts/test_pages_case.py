@@ -46,6 +46,27 @@ def test_one_click_stop_payment_is_routed_to_the_bank(w, client):
     assert req.number in panel and "已送达" in panel
 
 
+def test_a_second_open_stop_payment_on_the_same_account_is_refused_until_the_first_is_done(w, client):
+    case = make_case(w)
+    login(client, w, "analyst")
+    url = reverse("alerts:case_issue", args=[case.pk])
+    data = {"kind": "stop_payment", "indicator": _ind(case, ICBC_ACCOUNT)}
+    with w.capture(execute=True):
+        client.post(url, data)
+    first = Request.objects.get(case=case)
+    html = client.post(url, data, follow=True).content.decode()
+    assert "已有进行中的紧急止付请求 %s" % first.number in html
+    assert Request.objects.filter(case=case).count() == 1
+    # Another kind on the same account, or the same kind once the first is done, goes through.
+    with w.capture(execute=True):
+        client.post(url, {"kind": "info_query", "indicator": _ind(case, ICBC_ACCOUNT)})
+        request_acknowledge(request_id=first.pk, actor=w.users["bank_a"])
+        request_complete(request_id=first.pk, actor=w.users["bank_a"], amount_secured="100")
+        client.post(url, data)
+    assert Request.objects.filter(case=case, kind=RequestKind.STOP_PAYMENT).count() == 2
+    assert Request.objects.filter(case=case).count() == 3
+
+
 def test_issue_refuses_a_kind_that_does_not_fit_the_indicator(w, client):
     case = make_case(w)
     login(client, w, "analyst")

@@ -47,7 +47,8 @@ def test_bank_inbox_shows_request_issued_in_another_page_without_reload(live_ser
         }"""
     )
     assert status == 201
-    bank.wait_for_selector("[data-live-toast='request.delivered']", timeout=30000)
+    toast = bank.wait_for_selector("[data-live-toast='request.delivered']", timeout=30000)
+    assert "¥8,800.00" in toast.inner_text()  # written as the inbox row writes it
     assert "request.delivered" in bank.evaluate("window.__seen")
     assert bank.evaluate("performance.timeOrigin") == loaded_at  # same document: no reload
     assert bank.is_hidden("[data-live-status]")
