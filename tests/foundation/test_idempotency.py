@@ -123,3 +123,27 @@ def test_keys_older_than_a_week_are_purged_and_newer_ones_kept(demo):
 
     assert purge_idempotency_keys() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_purge_by_id_range_never_deletes_a_new_key_and_empties_an_all_old_table(demo):
+    # Purged by id range below the first new key: an old key written after a new one (clocks a
+    # millisecond apart) waits for the next purge, a new one is never deleted.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import IdempotencyKey
+    from core.tasks import purge_idempotency_keys
+
+    user = demo["bank_a_api"]
+    week_ago = timezone.now() - timedelta(days=8)
+    first_old = IdempotencyKey.objects.create(user=user, key="first-old", endpoint="/x/", request_hash="h")
+    new = IdempotencyKey.objects.create(user=user, key="new", endpoint="/x/", request_hash="h")
+    late_old = IdempotencyKey.objects.create(user=user, key="late-old", endpoint="/x/", request_hash="h")
+    IdempotencyKey.objects.filter(pk__in=[first_old.pk, late_old.pk]).update(created_at=week_ago)
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.order_by("pk").values_list("key", flat=True)) == ["new", "late-old"]
+
+    IdempotencyKey.objects.filter(pk=new.pk).update(created_at=week_ago)
+    assert purge_idempotency_keys() == 2 and not IdempotencyKey.objects.exists()
