@@ -25,6 +25,7 @@ it a few seconds later.
 
 import logging
 import time
+from collections import deque
 from datetime import timedelta
 
 import redis
@@ -66,17 +67,39 @@ def delivery_schedule() -> None:
     deliver_pending.delay()
 
 
+class _RecentDeliveries:
+    """How many requests this process delivered in the last second (a burst or not)."""
+
+    def __init__(self):
+        self.batches: deque[tuple[float, int]] = deque()
+
+    def add(self, count: int) -> None:
+        self.batches.append((time.monotonic(), count))
+
+    def per_second(self) -> int:
+        since = time.monotonic() - 1.0
+        while self.batches and self.batches[0][0] < since:
+            self.batches.popleft()
+        return sum(count for _at, count in self.batches)
+
+
+_recent = _RecentDeliveries()
+
+
 def delivery_woken() -> None:
     """Called by the task before it looks: later requests must wake a worker again.
 
-    It first lingers a moment (``DELIVERY_LINGER_SECONDS``) with the marker still set: the
+    In a burst (this process delivered ``DELIVERY_LINGER_ABOVE_PER_SECOND`` requests in the
+    last second) it first lingers ``DELIVERY_LINGER_SECONDS`` with the marker still set: the
     requests committed meanwhile neither enqueue a task of their own nor wait for one, and go
     in this task's first batch. Without it most batches in a burst carried one to five
-    requests, each paying a task, a claim, a commit and a publish, and a third of the POSTs
-    paid for enqueueing a task (bench/bench_requests.py)."""
+    requests, each paying a task, a claim, a commit and a publish (bench/bench_requests.py).
+    Outside a burst it does not wait: there the wait was all added latency (POST to the
+    bank's socket, p50 39 -> 67 ms with a fixed 20 ms, bench/bench_live.py at 20/s)."""
     if not settings.REDIS_URL:
         return  # the embedded default runs the task inside the POST: no waiting there
-    time.sleep(settings.DELIVERY_LINGER_SECONDS)
+    if _recent.per_second() >= settings.DELIVERY_LINGER_ABOVE_PER_SECOND:
+        time.sleep(settings.DELIVERY_LINGER_SECONDS)
     try:
         redis_client().delete(WAKE_KEY)
     except redis.RedisError:
@@ -114,6 +137,7 @@ def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
     else:
         batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
     _deliver_batch(batch)
+    _recent.add(len(batch))
     return len(batch)
 
 

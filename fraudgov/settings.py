@@ -149,9 +149,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-# How long a woken delivery task waits for more requests before its first batch (alerts.delivery):
-# adds at most this to the time from POST to the bank's inbox, for fuller batches in a burst.
+# In a burst (a worker process delivered this many requests in the last second), a woken
+# delivery task waits this long for more before its first batch (alerts.delivery.delivery_woken):
+# fuller batches, for at most that much more time from POST to the bank's inbox.
 DELIVERY_LINGER_SECONDS = env.float("DELIVERY_LINGER_SECONDS", default=0.02)
+DELIVERY_LINGER_ABOVE_PER_SECOND = env.int("DELIVERY_LINGER_ABOVE_PER_SECOND", default=40)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}  # apps add their periodic tasks in their AppConfig.ready()
 

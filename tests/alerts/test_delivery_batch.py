@@ -90,3 +90,21 @@ def test_request_created_goes_out_once_with_the_first_delivery_not_with_the_post
     kinds = list(StagedEvent.objects.order_by("id").values_list("kind", flat=True)[staged_before:])
     assert kinds.count("request.created") == 1
     assert "request.not_subscriber" in kinds[len(staged):]
+
+
+def test_a_woken_task_lingers_only_in_a_burst(monkeypatch, settings):
+    # Outside a burst a wait is only latency; in one it fills the batch (alerts.delivery).
+    import time
+
+    from alerts import delivery
+
+    slept = []
+    monkeypatch.setattr(delivery.time, "sleep", slept.append)
+    recent = delivery._RecentDeliveries()
+    monkeypatch.setattr(delivery, "_recent", recent)
+    recent.batches.append((time.monotonic() - 2, 10 * settings.DELIVERY_LINGER_ABOVE_PER_SECOND))  # long ago
+    delivery.delivery_woken()
+    assert slept == []
+    recent.add(settings.DELIVERY_LINGER_ABOVE_PER_SECOND)
+    delivery.delivery_woken()
+    assert slept == [settings.DELIVERY_LINGER_SECONDS]
