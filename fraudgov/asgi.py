@@ -21,12 +21,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fraudgov.settings")
 # Django must be set up before anything imports models (the routing below does).
 django.setup(set_prefix=False)
 
-# A server process runs its event loop (sockets) and the request threads under one GIL. A thread
-# back from a database round trip waits for the GIL until the holder yields it, by default
-# after 5 ms: a POST makes about a dozen round trips, and with sockets busy each one queued
-# behind that interval (POST p50 90 ms at 20/s with 200 sockets, bench/bench_live.py). A
-# shorter interval hands the GIL over sooner, for a little more switching.
-sys.setswitchinterval(float(os.environ.get("GIL_SWITCH_INTERVAL", "0.0005")))
+# A server process runs its event loop (sockets) and the request threads under one GIL; the
+# interval after which a holder must yield it to a waiting thread is Python's own 5 ms unless
+# GIL_SWITCH_INTERVAL says otherwise. It was 0.5 ms for the sockets' latency when the request
+# path was slower (POST p50 90 ms at 20/s with 200 sockets); now bench_live at 20/s shows the
+# same p50 either way (35-40 ms), while in bench_requests' burst 5 ms gave 137 against 126
+# requests/s and 7.5 against 8.5 ms of server CPU per request (medians of three alternating
+# runs): under load every forced switch was paid for.
+sys.setswitchinterval(float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005")))
 
 
 class SyncASGIHandler(ASGIHandler):
