@@ -14,6 +14,7 @@ from alerts.services import RequestConflict, request_acknowledge, request_create
 from alerts.services_results import request_complete
 from alerts.services_signals import deadline_policy_update, requests_escalate_overdue, signal_receive
 from events.models import Event
+from tests.at_once import at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,25 +125,15 @@ def test_four_concurrent_posts_with_one_idempotency_key_make_one_request(setting
 
     seed_agencies()
     analyst = User.objects.get(username="analyst")
-    barrier = threading.Barrier(4)
-    answers = []
 
     def post():
         client = APIClient()
         client.force_authenticate(analyst)
-        barrier.wait()
-        try:
-            answers.append(client.post("/api/v1/requests/", {"kind": "stop_payment", "target_kind": "account",
-                                                              "target_value": "6222020200112233445", "amount": "5000.00"},
-                                       format="json", HTTP_IDEMPOTENCY_KEY="same-key"))
-        finally:
-            connection.close()
+        return client.post("/api/v1/requests/", {"kind": "stop_payment", "target_kind": "account",
+                                                 "target_value": "6222020200112233445", "amount": "5000.00"},
+                           format="json", HTTP_IDEMPOTENCY_KEY="same-key")
 
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(4, post)
     assert [a.status_code for a in answers] == [201] * 4
     assert len({a.data["id"] for a in answers}) == 1
     assert sum(a.get("Idempotent-Replayed") == "true" for a in answers) == 3

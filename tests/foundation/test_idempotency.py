@@ -1,15 +1,13 @@
 """The Idempotency-Key header, through a tiny DRF create view over the Region model."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import include, path
 from rest_framework import generics, serializers
 from rest_framework.test import APIClient
 
 from agencies.models import Region
 from core.api.idempotency import IdempotentCreateMixin
+from tests.at_once import at_once
 
 
 class _RegionSerializer(serializers.ModelSerializer):
@@ -75,23 +73,13 @@ def test_concurrent_retries_of_a_create_with_a_unique_field_replay_the_first_ans
     # The losers' handlers fail on the unique code the winner is inserting (an IntegrityError
     # once it commits, or a 400 from the serializer): the first answer stands for all.
     settings.ROOT_URLCONF = __name__
-    barrier = threading.Barrier(3)
-    answers = []
 
     def post():
         client = APIClient()
         client.force_authenticate(demo["bank_a_api"])
-        barrier.wait()
-        try:
-            answers.append(client.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-c"))
-        finally:
-            connection.close()
+        return client.post("/t/regions/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-c")
 
-    threads = [threading.Thread(target=post) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(3, post)
     assert [a.status_code for a in answers] == [201] * 3
     assert len({a.data["id"] for a in answers}) == 1
     assert Region.objects.filter(code="339999").count() == 1
