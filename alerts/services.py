@@ -171,7 +171,6 @@ def _refuse_a_second_open(case, kind: str, freeze_action: str, target_value: str
         )
 
 
-
 def request_create(
     *,
     issuer,
@@ -198,7 +197,8 @@ def request_create(
     (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
-    Raises ValidationError (translated) on bad input, before anything is written: the writes
+    Raises ValidationError (translated) on bad input, and RequestConflict when the case has
+    this request open already (``_refuse_a_second_open``), before anything is written: the writes
     then need no savepoint of their own inside a caller's transaction (the API's, which also
     stores the Idempotency-Key answer), two round trips fewer on every POST.
     """

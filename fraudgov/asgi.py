@@ -55,7 +55,7 @@ class SyncASGIHandler(ASGIHandler):
     def __init__(self):
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
-        # Made once: building the wrapper per request was a tenth of the hop's cost.
+        # Made once: building the wrapper per request was a quarter of the hop's cost (profiled).
         self._respond_in_thread = sync_to_async(self._respond, thread_sensitive=False)
 
     async def __call__(self, scope, receive, send):
@@ -76,9 +76,10 @@ class SyncASGIHandler(ASGIHandler):
             body_file.close()
 
     async def read_body(self, receive):
-        """A body that came in one message (every API call, most forms) is wrapped as it is;
-        Django's own spooled temporary file, made for every request, cost more than the
-        request's JSON parsing. A longer one goes to that file as in Django."""
+        """A body that came in one message (as a rule an API call's or a form's) is wrapped as
+        it is: Django makes a spooled temporary file for every request, which showed in the
+        server's profile under bench/bench_requests.py. A longer one goes to that file, as in
+        Django."""
         message = await receive()
         if message["type"] == "http.disconnect":
             raise RequestAborted()
