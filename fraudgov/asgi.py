@@ -4,7 +4,6 @@ import gc
 import io
 import os
 import sys
-import tempfile
 
 import django
 from asgiref.sync import sync_to_async
@@ -48,7 +47,7 @@ class SyncASGIHandler(ASGIHandler):
     connection in any thread (Django keys them by the request's context) and hands it back to
     the pool when it finishes (fraudgov/pgpool). Async views still work (Django wraps them in
     ``async_to_sync``); a client disconnect no longer cancels a view, which a synchronous view
-    could not honour anyway. This relies on ASGIHandler's helpers (create_request,
+    could not honour anyway. This relies on ASGIHandler's helpers (read_body, create_request,
     send_response): re-check it when upgrading Django.
     """
 
@@ -81,21 +80,14 @@ class SyncASGIHandler(ASGIHandler):
         server's profile under bench/bench_requests.py. A longer one goes to that file, as in
         Django."""
         message = await receive()
-        if message["type"] == "http.disconnect":
-            raise RequestAborted()
-        if not message.get("more_body", False):
+        if message["type"] == "http.request" and not message.get("more_body", False):
             return io.BytesIO(message.get("body", b""))
-        body_file = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, mode="w+b")
-        while True:
-            body_file.write(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                body_file.close()
-                raise RequestAborted()
-        body_file.seek(0)
-        return body_file
+        first = [message]
+
+        async def replayed():  # Django's loop, from the message already read
+            return first.pop() if first else await receive()
+
+        return await super().read_body(replayed)
 
     def _respond(self, scope, body_file):
         set_script_prefix(get_script_prefix(scope))
