@@ -38,7 +38,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from core.db import on_commit_joined
+from core.db import insert_each, on_commit_joined
 
 from .models import Event, StagedEvent
 
@@ -91,8 +91,7 @@ def events_emit(groups: Iterable[list[Event]]) -> list[Event]:
     staged = [StagedEvent(kind=e.kind, agency_id=e.agency_id, role=e.role, case_id_ref=e.case_id_ref,
                           payload=e.payload, created_at=e.created_at) for e in events]
     # Inside the caller's transaction there is nothing to undo separately: no savepoint.
-    with transaction.atomic(savepoint=False):
-        StagedEvent.objects.bulk_create(staged)
+    insert_each(staged)
     for event, row in zip(events, staged):
         event.staged_id = row.pk
     _publish_after_commit(events)
