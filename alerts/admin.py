@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DeadlinePolicy, OnwardTransfer, Outbox, Request, ReturnProposal, ReturnShare, Signal
+from .models import DeadlinePolicy, OnwardTransfer, Request, ReturnProposal, ReturnShare, Signal
 
 
 class OnwardTransferInline(admin.TabularInline):
@@ -13,7 +13,7 @@ class OnwardTransferInline(admin.TabularInline):
 @admin.register(Request)
 class RequestAdmin(admin.ModelAdmin):
     list_display = ["number", "kind", "status", "issuing_agency", "target_agency", "created_at", "escalated_at"]
-    list_filter = ["kind", "status", "needs_manual_routing"]
+    list_filter = ["kind", "status", "needs_manual_routing", "delivery_pending"]
     search_fields = ["number", "target_value", "case__number"]
     raw_id_fields = ["case", "parent", "issued_by", "acknowledged_by", "completed_by"]
     inlines = [OnwardTransferInline]
@@ -28,11 +28,6 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 class SignalAdmin(admin.ModelAdmin):
     list_display = ["pk", "source_agency", "received_at", "region", "task"]
     raw_id_fields = ["task"]
-
-
-@admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
-    list_display = ["request", "created_at", "enqueued_at", "delivered_at", "attempts"]
 
 
 class ReturnShareInline(admin.TabularInline):

@@ -1,15 +1,15 @@
-"""Delivering requests: routing what the outbox holds, in batches, exactly once.
+"""Delivering requests: routing what is still to deliver, in batches, exactly once.
 
-``request_create`` writes the request and its outbox row in one transaction and, after the
-commit, calls ``delivery_schedule``. The Celery task ``deliver_pending`` then claims the requests
-whose outbox row is undelivered (``FOR UPDATE SKIP LOCKED``, so two workers never take the same
-one), routes and delivers each and marks its row delivered, all in one transaction per batch: a worker
+``request_create`` writes the request with ``delivery_pending`` set (the row is its own outbox
+entry) and, after the commit, calls ``delivery_schedule``. The Celery task ``deliver_pending``
+then claims pending requests (``FOR UPDATE SKIP LOCKED``, so two workers never take the same
+one), routes and delivers each and clears its flag, all in one transaction per batch: a worker
 killed mid-batch rolls the whole batch back and the rows are claimed again, by the next task or
 by the beat sweep (``alerts.tasks.sweep_outbox``). A batch costs one commit and one event
 publish however many requests it carries, which is what lets one worker keep up with a
 platform-wide burst (bench/bench_requests.py).
 
-The first batch that takes a request also emits its ``request.created`` event (``Outbox.announced``
+The first batch that takes a request also emits its ``request.created`` event (``Request.announced``
 says it has gone out; a re-route after "not our subscriber" does not repeat it). The POST writes
 the request's timeline line and audit entry itself, but emitting, publishing and pushing one
 event per POST had been about a third of its CPU; here it is one more row in the batch's insert.
@@ -38,7 +38,7 @@ from core.db import PreparedQuery, save_each
 from core.redis_client import redis_client
 
 from .choices import RequestStatus
-from .models import Outbox, Request
+from .models import Request
 from .routing import route_books, route_request
 from .services import _record_many, deadline_table, request_event
 
@@ -55,7 +55,7 @@ WAKE_TTL_SECONDS = 2
 
 
 def delivery_schedule() -> None:
-    """Make sure a worker will look at the outbox soon (called after a commit)."""
+    """Make sure a worker will look for pending requests soon (called after a commit)."""
     from .tasks import deliver_pending
 
     if settings.REDIS_URL:  # the embedded default runs the task in-process: nothing to spare
@@ -107,31 +107,25 @@ def delivery_woken() -> None:
 
 
 def _undelivered():
-    """Requests whose outbox row is not delivered, locked, in the order they were written.
-    Locking the request (not only its outbox row) is what every other move on it does first,
-    so delivery takes its locks in the same order as they do.
-
-    ``outbox__isnull=False`` makes the join to the outbox an inner one: with the LEFT JOIN that
-    ``delivered_at IS NULL`` alone gives, PostgreSQL cannot start from the partial index of
-    undelivered rows and hash-joined both whole tables, a claim that grew with every request
-    ever made (24 ms at 9,000 requests)."""
+    """Requests still to deliver, locked, in the order they were written (the partial index
+    ``alerts_req_undelivered_idx``)."""
     return (
         Request.objects.select_for_update(of=("self",))
-        .select_related("outbox", "issuing_agency", "issued_by", "case__typology")
-        .filter(outbox__isnull=False, outbox__delivered_at__isnull=True).order_by("outbox__id")
+        .select_related("issuing_agency", "issued_by", "case__typology")
+        .filter(delivery_pending=True).order_by("id")
     )
 
 
 # SKIP LOCKED: two workers draining at once take disjoint batches. Prepared once per connection
-# (core.db.PreparedQuery): planning this six-table join took PostgreSQL 5 ms, longer than
-# running it, on every batch.
+# (core.db.PreparedQuery): planning this join (six tables, with the outbox it then had) took
+# PostgreSQL 5 ms, longer than running it, on every batch.
 _claim_batch = PreparedQuery(lambda: _undelivered().select_for_update(of=("self",), skip_locked=True)[:BATCH_SIZE])
 
 
 @transaction.atomic
 def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
     """Claim up to ``limit`` undelivered requests and deliver them; returns how many it claimed
-    (fewer than ``limit``: the outbox is empty, or the rest is being delivered by another)."""
+    (fewer than ``limit``: nothing more is pending, or the rest is being delivered by another)."""
     if limit == BATCH_SIZE:
         batch = _claim_batch()
     else:
@@ -156,13 +150,17 @@ def _deliver_batch(batch: list[Request]) -> None:
     now = timezone.now()
     deadlines = deadline_table()
     # request.created, as the request was when it was written: before this batch routes it.
-    created = [request_event(req, "request.created") for req in batch if not req.outbox.announced]
-    pending = [req for req in batch if _pending(req)]
+    created = [request_event(req, "request.created") for req in batch if not req.announced]
+    pending, untouched = [], []
+    for req in batch:
+        (pending if _pending(req) else untouched).append(req)
     books = route_books([req for req in pending if req.target_agency_id is None])
     moves = [_deliver_one(req, now, deadlines, books) for req in pending]
-    save_each(pending, DELIVERY_FIELDS)
+    for req in batch:
+        req.delivery_pending, req.announced = False, True
+    save_each(pending, (*DELIVERY_FIELDS, *TAKEN_FIELDS))
+    save_each(untouched, TAKEN_FIELDS)
     _record_many(moves, events_first=created)
-    Outbox.objects.filter(request__in=batch, delivered_at__isnull=True).update(delivered_at=now, announced=True)
 
 
 def _pending(req: Request) -> bool:
@@ -190,6 +188,8 @@ def _deliver_one(req: Request, now, deadlines, books) -> tuple:
                                                                     "reason": req.routing_reason}, None
 
 
+# What a delivery batch changes on every request it took, routed or not.
+TAKEN_FIELDS = ("delivery_pending", "announced")
 # What delivery (or routing by hand) changes on a request.
 DELIVERY_FIELDS = ("status", "delivered_at", "needs_manual_routing", "ack_due_at", "complete_due_at",
                    "target_agency", "secondary_agency", "routing_reason", "routing_tried", "updated_at")

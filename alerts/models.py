@@ -1,5 +1,6 @@
 """Requests between agencies (stop-payment, freeze, block, takedown, query, dissuasion), the
-signals that start dissuasion, the outbox that makes delivery lossless, deadlines and proposals.
+signals that start dissuasion, deadlines and return proposals. A request row is also its own
+outbox entry (``delivery_pending``), which makes delivery lossless.
 """
 
 from decimal import Decimal
@@ -67,6 +68,15 @@ class Request(models.Model):
     routing_reason = models.CharField(_("路由依据"), max_length=300, blank=True)
     routing_tried = models.JSONField(_("已尝试单位"), default=list, blank=True)
     needs_manual_routing = models.BooleanField(_("待人工分派"), default=False)
+    # The request row is its own outbox entry: set by request_create in the POST's transaction,
+    # cleared by the delivery batch that routes it (alerts.delivery), set again for a re-route.
+    # A separate outbox table cost every request one more insert, one more update and a join in
+    # each claim. Off by default: a row written otherwise (a task straight into the dispatch
+    # queue) is not for the workers.
+    delivery_pending = models.BooleanField(_("待投递"), default=False)
+    # Whether its request.created event has gone out: the first delivery batch emits it (with
+    # that batch's other events, one insert and one publish), not the POST; a re-route does not.
+    announced = models.BooleanField(default=False)
     # Freeze specifics
     legal_notice_number = models.CharField(_("法律文书编号"), max_length=64, blank=True)
     legal_notice_file = models.FileField(_("法律文书"), upload_to="legal_notices/%Y/%m/", blank=True)
@@ -129,6 +139,11 @@ class Request(models.Model):
             models.Index(fields=["-created_at"], name="alerts_req_dispatch_idx", condition=Q(needs_manual_routing=True)),
             models.Index(fields=["person_id_number"], name="alerts_req_person_id_idx", condition=~Q(person_id_number="")),
             models.Index(fields=["person_phone"], name="alerts_req_person_phone_idx", condition=~Q(person_phone="")),
+            # What is still to deliver, in order. Partial, and walked in order: an index on a
+            # timestamp kept an entry for every row that was ever undelivered until the next
+            # vacuum, and each claim read them all (the claim grew with the table); an index
+            # scan here steps over entries it has seen dead, and the delivered are not in it.
+            models.Index(fields=["id"], name="alerts_req_undelivered_idx", condition=Q(delivery_pending=True)),
         ]
 
     def __str__(self):
@@ -159,34 +174,6 @@ class OnwardTransfer(models.Model):
         verbose_name = _("资金转出")
         verbose_name_plural = _("资金转出")
         ordering = ["transferred_at", "id"]
-
-
-class Outbox(models.Model):
-    """Written in the same transaction as its request: what still has to be routed/delivered.
-
-    A crash between commit and enqueue loses nothing: the beat sweep re-enqueues rows whose
-    ``delivered_at`` is still empty after a few seconds.
-    """
-
-    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="outbox")
-    created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    # Whether the request.created event has gone out: the first delivery batch emits it (with
-    # that batch's other events, one insert and one publish), not the POST (alerts.delivery).
-    announced = models.BooleanField(default=False)
-
-    class Meta:
-        verbose_name = _("投递队列")
-        verbose_name_plural = _("投递队列")
-        indexes = [
-            # What is still to deliver, in order. Partial, and walked in order: an index on
-            # delivered_at kept an entry for every row that was ever undelivered until the next
-            # vacuum, and each claim read them all (the claim grew with the table); an index
-            # scan here steps over entries it has seen dead, and the delivered are not in it.
-            models.Index(fields=["id"], condition=models.Q(delivered_at__isnull=True), name="alerts_outbox_undelivered"),
-        ]
 
 
 class DeadlinePolicy(models.Model):

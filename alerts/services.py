@@ -1,4 +1,4 @@
-"""Writes on requests: create (with outbox) and every lifecycle move; delivery is in delivery.py.
+"""Writes on requests: create and every lifecycle move; delivery is in delivery.py.
 
 Each move locks the request row (``select_for_update``) so that of two clerks acting at once
 one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
@@ -23,7 +23,7 @@ from events.services import event_build, events_emit
 
 from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind
 from .constants import DEFAULT_DEADLINES
-from .models import DeadlinePolicy, Outbox, Request
+from .models import DeadlinePolicy, Request
 from .payloads import request_view_for
 from .transitions import MOVES, can_move
 
@@ -194,8 +194,8 @@ def request_create(
     issuing_agency=None,
     http_request=None,
 ) -> Request:
-    """Create a request and its outbox row in one transaction; routing runs after commit
-    (alerts.delivery).
+    """Create a request, pending delivery, with its timeline line and audit entry in one
+    transaction; routing runs after commit (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
     Raises ValidationError (translated) on bad input, and RequestConflict when the case has
@@ -231,15 +231,15 @@ def request_create(
             legal_notice_file=legal_notice_file, term_months=term_months, freeze_action=freeze_action,
             person_name=person_name, person_id_number=person_id_number, person_phone=person_phone,
             person_region=person_region, parent=parent, issuing_agency=agency, issued_by=issuer,
+            delivery_pending=True,
         )
         # Its first delivery batch saves it again, in the batch's transaction, and that save
         # marks its rollup day (dashboards.signals): a mark from this insert as well was one
         # more insert on every POST for the same day.
         req.rollup_mark_deferred = True
         insert_each([req])  # a save(), without compiling a forty-column INSERT each time
-        insert_each([Outbox(request=req)])
         # Timeline and audit now, with the request. Its request.created event goes out with
-        # the first delivery batch that takes it (alerts.delivery, Outbox.announced), tens of
+        # the first delivery batch that takes it (alerts.delivery, Request.announced), tens of
         # milliseconds later: emitting and publishing it here, one event at a time, was a third
         # of the POST's CPU (bench/bench_requests.py).
         _record(req, "created", issuer, _("发起%(kind)s请求 %(number)s，目标 %(target)s")
@@ -311,10 +311,10 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
     req.target_agency = None
     req.acknowledged_at = None
     req.acknowledged_by = None
+    req.delivery_pending = True
     req.save()
     _record(req, "not_subscriber", actor, _("%(agency)s 答复非本网用户，重新路由") % {"agency": previous.name},
             http_request=http_request)
-    Outbox.objects.update_or_create(request=req, defaults={"delivered_at": None, "enqueued_at": None})
     from .delivery import delivery_schedule
 
     transaction.on_commit(delivery_schedule)

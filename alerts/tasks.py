@@ -1,12 +1,11 @@
-"""Celery tasks: delivery of the outbox (idempotent), its sweep and the deadline watch."""
+"""Celery tasks: delivery of pending requests (idempotent), its sweep and the deadline watch."""
 
 from datetime import timedelta
 
 from celery import shared_task
-from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Outbox
+from .models import Request
 
 SWEEP_AFTER_SECONDS = 10
 
@@ -15,7 +14,7 @@ SWEEP_AFTER_SECONDS = 10
 # new server thread build one.
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_pending() -> int:
-    """Deliver what the outbox holds, batch after batch, until it is empty (alerts.delivery).
+    """Deliver pending requests, batch after batch, until none is left (alerts.delivery).
     Idempotent: a redelivered or redundant task finds nothing left to claim."""
     from .delivery import BATCH_SIZE, delivery_woken, requests_deliver_pending
 
@@ -30,12 +29,11 @@ def deliver_pending() -> int:
 
 @shared_task
 def sweep_outbox(older_than_seconds: float = SWEEP_AFTER_SECONDS) -> int:
-    """Wake a worker for outbox rows still undelivered a few seconds after they were written
-    (the wake-up was lost, or the worker that had them died); returns how many there were."""
+    """Wake a worker for requests still pending delivery a few seconds after they were written
+    or re-routed (the wake-up was lost, or the worker that had them died); returns how many
+    there were. Redundant wake-ups cost nothing: the task finds what is left, or nothing."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stale = Outbox.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
-    count = stale.update(enqueued_at=timezone.now(), attempts=F("attempts") + 1)
+    count = Request.objects.filter(delivery_pending=True, updated_at__lt=cutoff).count()
     if count:
         deliver_pending.delay()
     return count

@@ -38,12 +38,12 @@ for name in ("analyst", "bank_a"):
 """
 
 COUNT = """
-from alerts.models import Request, Outbox
+from alerts.models import Request
 from events.models import Event
 from django.db.models import Count
 print(Request.objects.count())
 print(Request.objects.filter(status="delivered").count())
-print(Outbox.objects.filter(delivered_at__isnull=True).count())
+print(Request.objects.filter(delivery_pending=True).count())
 dup = Event.objects.filter(kind="request.delivered").values("payload__id", "agency_id").annotate(n=Count("id")).filter(n__gt=1).count()
 print(dup)
 """

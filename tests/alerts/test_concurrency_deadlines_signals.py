@@ -138,4 +138,3 @@ def test_four_concurrent_posts_with_one_idempotency_key_make_one_request(setting
     assert len({a.data["id"] for a in answers}) == 1
     assert sum(a.get("Idempotent-Replayed") == "true" for a in answers) == 3
     assert Request.objects.count() == 1
-    assert Request.objects.get().outbox is not None

@@ -74,7 +74,7 @@ def test_request_created_goes_out_once_with_the_first_delivery_not_with_the_post
     req = request_create(issuer=analyst, kind=RequestKind.NUMBER_BLOCK, target_kind=TargetKind.PHONE,
                          target_value="13912345678")
     assert StagedEvent.objects.count() == staged_before  # the POST itself emits nothing
-    assert req.outbox.announced is False
+    assert req.announced is False and req.delivery_pending is True
 
     requests_deliver_pending(limit=25)
     req.refresh_from_db()
@@ -86,7 +86,11 @@ def test_request_created_goes_out_once_with_the_first_delivery_not_with_the_post
 
     # "Not our subscriber" sends it through delivery again: re-routed, not announced again.
     request_not_subscriber(request_id=req.pk, actor=carrier)
+    req.refresh_from_db()
+    assert req.delivery_pending is True and req.announced is True
     requests_deliver_pending(limit=25)
+    req.refresh_from_db()
+    assert req.delivery_pending is False
     kinds = list(StagedEvent.objects.order_by("id").values_list("kind", flat=True)[staged_before:])
     assert kinds.count("request.created") == 1
     assert "request.not_subscriber" in kinds[len(staged):]

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from alerts.choices import RequestKind, RequestStatus, TargetKind
-from alerts.models import Outbox, Request
+from alerts.models import Request
 from core.models import AuditEntry
 from events.models import Event
 from tests.conftest import purge_broker, start_worker, stop_process
@@ -46,7 +46,7 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
     for i in range(total):
         request_create(issuer=analyst, kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT,
                        target_value="62220202%011d" % i, amount=Decimal("100"))
-    assert Outbox.objects.filter(delivered_at__isnull=True).count() == total
+    assert Request.objects.filter(delivery_pending=True).count() == total
 
     slow = start_worker("slow", app="tests.alerts.slow_worker", pool="prefork", concurrency=2)
     try:
@@ -60,7 +60,7 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
     fresh = start_worker("fresh", pool="prefork", concurrency=2)
     try:
         # Messages the dead worker had reserved are not acked and wait for the visibility
-        # timeout; the outbox sweep re-enqueues them now.
+        # timeout; the sweep re-enqueues them now.
         time.sleep(1.0)
         sweep_outbox(older_than_seconds=0)
         assert wait_for(lambda: delivered() == total, timeout=90), "lost: %d of %d delivered" % (delivered(), total)
@@ -69,7 +69,7 @@ def test_sigkilled_worker_loses_and_doubles_nothing():
     finally:
         stop_process(fresh)
 
-    assert not Outbox.objects.filter(delivered_at__isnull=True).exists()
+    assert not Request.objects.filter(delivery_pending=True).exists()
     for req in Request.objects.all():
         assert Event.objects.filter(kind="request.delivered", agency_id=req.target_agency_id,
                                     payload__id=req.pk).count() == 1, req.number
