@@ -112,3 +112,20 @@ def test_a_woken_task_lingers_only_in_a_burst(monkeypatch, settings):
     recent.add(settings.DELIVERY_LINGER_ABOVE_PER_SECOND)
     delivery.delivery_woken()
     assert slept == [settings.DELIVERY_LINGER_SECONDS]
+
+
+def test_the_sweep_wakes_a_worker_only_for_requests_left_pending(w, monkeypatch):
+    # The beat's last resort for a lost wake-up: a request still pending some seconds after it
+    # was written (or re-routed) gets a worker woken; a fresh or a delivered one does not.
+    from alerts import tasks
+
+    woken = []
+    monkeypatch.setattr(tasks.deliver_pending, "delay", lambda: woken.append(True))
+    analyst = w.users["analyst"]
+    left, fresh = (request_create(issuer=analyst, kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT,
+                                  target_value=value) for value in ("6222020000000000011", "6222020000000000012"))
+    Request.objects.filter(pk=left.pk).update(updated_at=timezone.now() - timedelta(seconds=30))
+    assert tasks.sweep_outbox() == 1 and woken == [True]
+    assert requests_deliver_pending(limit=25) == 2
+    assert not Request.objects.filter(pk__in=[left.pk, fresh.pk], delivery_pending=True).exists()
+    assert tasks.sweep_outbox(older_than_seconds=0) == 0 and woken == [True]
