@@ -9,9 +9,11 @@ Reversed, the outbox is rebuilt from the requests."""
 
 from django.db import migrations, models
 
+# Plain SQL that the embedded SQLite runs as well as PostgreSQL.
 FROM_OUTBOX = """
-UPDATE alerts_request r SET delivery_pending = TRUE, announced = o.announced
-FROM alerts_outbox o WHERE o.request_id = r.id AND o.delivered_at IS NULL
+UPDATE alerts_request SET delivery_pending = TRUE,
+    announced = (SELECT o.announced FROM alerts_outbox o WHERE o.request_id = alerts_request.id)
+WHERE id IN (SELECT request_id FROM alerts_outbox WHERE delivered_at IS NULL)
 """
 
 TO_OUTBOX = """
