@@ -56,6 +56,77 @@ def on_commit_joined(hook_class, add) -> None:
     transaction.on_commit(hook)
 
 
+class Prepared:
+    """One SQL statement (Django's ``%s`` parameters) that PostgreSQL parses, analyses and plans
+    once per connection (``PREPARE``) and then only runs (``EXECUTE``); elsewhere (the embedded
+    SQLite) it is simply executed.
+
+    Profiled under bench/bench_requests.py, PostgreSQL spent a third of its time on the
+    requests' own statements before running them: parsing, resolving and type-checking each
+    INSERT's forty columns and planning it again on every call. A prepared statement lasts as
+    long as its connection, whatever its transactions do (the server's are pooled,
+    fraudgov/pgpool; the workers keep theirs). Restart the processes after a migration that
+    changes a prepared statement's tables.
+    """
+
+    _names = itertools.count(1)
+    _sql_by_name: dict[str, str] = {}
+
+    def __init__(self, sql: str, *, prepare: bool = True):
+        self.sql = sql
+        self.prepare = prepare  # False: a statement of one-off shape, not kept on connections
+        self._prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg2 connection -> name
+        self._rename()
+
+    def _rename(self) -> None:
+        self.name = "fraudgov_prepared_%d" % next(self._names)
+        Prepared._sql_by_name[self.name] = self.sql
+
+    def execute(self, db, cursor, params) -> None:
+        params = list(params)
+        if db.vendor != "postgresql" or not self.prepare:
+            cursor.execute(self.sql, params)
+            return
+        raw = db.connection
+        name = self._prepared_on.get(raw)
+        if name is not None:
+            cursor.execute(_execute(name, len(params)), params)
+            return
+        # PREPARE and the first EXECUTE in one string: one round trip, and one statement in a
+        # test's query count whether or not an earlier test prepared it. After a failure it is
+        # not known which of the two ran: the next connection to prepare it uses a new name.
+        name = self.name
+        try:
+            cursor.execute("PREPARE %s AS %s; %s" % (name, _numbered(self.sql), _execute(name, len(params))), params)
+        except Exception:
+            self._rename()
+            raise
+        self._prepared_on[raw] = name
+
+    @staticmethod
+    def written_as(sql: str) -> str:
+        """The statement a captured ``EXECUTE`` (or ``PREPARE ...; EXECUTE``) ran, as written:
+        for tests that look at the SQL a block sent."""
+        match = re.match(r"(?:PREPARE \S+ AS .*; )?EXECUTE (fraudgov_prepared_\d+)", sql, re.S)
+        return Prepared._sql_by_name.get(match.group(1), sql) if match else sql
+
+    def executemany(self, db, cursor, rows) -> None:
+        rows = [list(row) for row in rows]
+        if not rows:
+            return
+        if db.vendor != "postgresql" or not self.prepare:
+            cursor.executemany(self.sql, rows)
+            return
+        if db.connection not in self._prepared_on:
+            self.execute(db, cursor, rows.pop(0))
+        if rows:
+            cursor.executemany(_execute(self._prepared_on[db.connection], len(rows[0])), rows)
+
+
+def _execute(name: str, count: int) -> str:
+    return "EXECUTE %s (%s)" % (name, ", ".join(["%s"] * count)) if count else "EXECUTE %s" % name
+
+
 class PreparedQuery:
     """A queryset of fixed shape, compiled to SQL once per process and prepared once per
     database connection, then run with new values: it returns the model instances the
@@ -67,20 +138,15 @@ class PreparedQuery:
     (0.5 ms of it compiling) and PostgreSQL 0.5 ms (mostly planning the four-table join).
     ``build`` makes the queryset from its string parameters (as keyword arguments); it is
     called once with placeholders, whose places in the compiled parameters are remembered.
-    The statement is a server-side ``PREPARE`` on each connection that runs it (the pooled
-    connections of fraudgov/pgpool live long). Instances are built as Django's
+    The statement is ``Prepared`` on each connection that runs it. Instances are built as Django's
     ``ModelIterable`` builds them (re-check this when upgrading Django); the embedded SQLite
     simply runs the queryset.
     """
 
-    _names = itertools.count(1)
-
     def __init__(self, build: Callable[..., QuerySet], *names: str):
         self.build = build
         self.names = names
-        self.statement = "fraudgov_prepared_%d" % next(self._names)
         self._compiled: dict[str, tuple] = {}
-        self._prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg2 connections
         self._lock = threading.Lock()
 
     def __call__(self, using: str = "default", **values: str) -> list:
@@ -88,15 +154,10 @@ class PreparedQuery:
         if db.vendor != "postgresql":
             return list(self.build(**values))
         compiled = self._compiled.get(using) or self._compile(using)
-        sql, params, make = compiled
+        statement, params, make = compiled
         args = [values[p.name] if isinstance(p, _Placeholder) else p for p in params]
         with db.cursor() as cursor:
-            raw = db.connection
-            if raw not in self._prepared_on:
-                cursor.execute("PREPARE %s AS %s" % (self.statement, _numbered(sql)))
-                self._prepared_on[raw] = True
-            cursor.execute("EXECUTE %s (%s)" % (self.statement, ", ".join(["%s"] * len(args))) if args
-                           else "EXECUTE %s" % self.statement, args)
+            statement.execute(db, cursor, args)
             return [make(row) for row in cursor.fetchall()]
 
     def _compile(self, using: str) -> tuple:
@@ -113,7 +174,7 @@ class PreparedQuery:
                 lost = [name for name, p in placeholders.items() if not any(value is p for value in params)]
                 if lost:
                     raise ValueError("PreparedQuery parameters rewritten by their lookup: %s" % ", ".join(lost))
-                self._compiled[using] = (sql, tuple(params), _row_builder(compiler, using))
+                self._compiled[using] = (Prepared(sql), tuple(params), _row_builder(compiler, using))
             return self._compiled[using]
 
 
@@ -127,9 +188,10 @@ class _Placeholder(str):
 
 
 def _numbered(sql: str) -> str:
-    """Django's ``%s`` parameters as PostgreSQL's ``$1, $2 ...`` (and ``%%`` as ``%``)."""
+    """Django's ``%s`` parameters as PostgreSQL's ``$1, $2 ...``; ``%%`` stays for psycopg2,
+    which formats the PREPARE with the EXECUTE's parameters."""
     count = itertools.count(1)
-    return re.sub(r"%s|%%", lambda m: "$%d" % next(count) if m.group() == "%s" else "%", sql)
+    return re.sub(r"%s|%%", lambda m: "$%d" % next(count) if m.group() == "%s" else "%%", sql)
 
 
 def _row_builder(compiler, using: str) -> Callable:
@@ -151,9 +213,12 @@ def _row_builder(compiler, using: str) -> Callable:
     return make
 
 
+_update_statements: dict = {}
+
+
 def save_each(instances, field_names) -> None:
     """``instance.save(update_fields=field_names)`` for many instances of one model, with the
-    UPDATE compiled once and sent for all (``executemany``); ``post_save`` is sent for each,
+    UPDATE made once and ``Prepared``, then sent for all (``executemany``); ``post_save`` is sent for each,
     as a save would (``auto_now`` fields are not touched: set them first).
 
     Per instance, a model save builds a queryset and compiles an UPDATE: for a delivery batch's
@@ -166,12 +231,15 @@ def save_each(instances, field_names) -> None:
     model = type(instances[0])
     meta, db = model._meta, connections[router.db_for_write(model)]
     fields = [meta.get_field(name) for name in field_names]
-    qn = db.ops.quote_name
-    sql = "UPDATE %s SET %s WHERE %s = %%s" % (
-        qn(meta.db_table), ", ".join("%s = %%s" % qn(f.column) for f in fields), qn(meta.pk.column))
+    key = (model, db.alias, tuple(field_names))
+    statement = _update_statements.get(key)
+    if statement is None:
+        qn = db.ops.quote_name
+        statement = _update_statements[key] = Prepared("UPDATE %s SET %s WHERE %s = %%s" % (
+            qn(meta.db_table), ", ".join("%s = %%s" % qn(f.column) for f in fields), qn(meta.pk.column)))
     rows = [[f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields] + [obj.pk] for obj in instances]
     with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        statement.executemany(db, cursor, rows)
     update_fields = frozenset(field_names)
     for obj in instances:
         post_save.send(sender=model, instance=obj, created=False, update_fields=update_fields, raw=False, using=db.alias)
@@ -197,7 +265,7 @@ def insert_each(instances) -> None:
         for obj in instances:
             obj.save(force_insert=True)
         return
-    head, row, fields, returning = _insert_shape(model, db)
+    fields, statement = _insert_statement(model, db, len(instances))
     for obj in instances:
         if obj.pk is not None:
             raise ValueError("insert_each makes the primary key: %r has one" % obj)
@@ -211,7 +279,7 @@ def insert_each(instances) -> None:
                 raise ValueError("insert_each takes values, not expressions (%s)" % field.name)
             params.append(field.get_db_prep_save(value, connection=db))
     with db.cursor() as cursor:
-        cursor.execute(head + ", ".join([row] * len(instances)) + returning, params)
+        statement.execute(db, cursor, params)
         # In VALUES order: what bulk_create relies on too.
         rows = cursor.fetchall()
     for obj, values in zip(instances, rows):
@@ -223,14 +291,18 @@ def insert_each(instances) -> None:
         post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=db.alias)
 
 
-_insert_shapes: dict = {}
+_insert_statements: dict = {}
+# Batches of more rows than this are rare (a worker's delivery batch writes up to about a
+# hundred events) and are not worth a prepared statement on every connection.
+PREPARED_INSERT_ROWS = 128
 
 
-def _insert_shape(model, db) -> tuple:
-    """(``INSERT INTO t (columns) VALUES ``, one row's placeholders, its fields, ``RETURNING ...``)."""
-    key = (model, db.alias)
-    shape = _insert_shapes.get(key)
-    if shape is None:
+def _insert_statement(model, db, count: int) -> tuple:
+    """(the fields in column order, the INSERT of ``count`` rows: ``Prepared`` up to
+    ``PREPARED_INSERT_ROWS`` of them)."""
+    key = (model, db.alias, count)
+    made = _insert_statements.get(key)
+    if made is None:
         meta = model._meta
         if meta.parents or not meta.db_returning_fields:
             raise ValueError("insert_each saves models with a primary key of their own (%s)" % meta.label)
@@ -238,8 +310,11 @@ def _insert_shape(model, db) -> tuple:
         if any(hasattr(f, "get_placeholder") for f in fields):
             raise ValueError("insert_each does not save fields with a placeholder of their own (%s)" % meta.label)
         qn = db.ops.quote_name
-        returning = " RETURNING " + ", ".join(qn(f.column) for f in meta.db_returning_fields)
-        shape = _insert_shapes[key] = (
-            "INSERT INTO %s (%s) VALUES " % (qn(meta.db_table), ", ".join(qn(f.column) for f in fields)),
-            "(%s)" % ", ".join(["%s"] * len(fields)), fields, returning)
-    return shape
+        row = "(%s)" % ", ".join(["%s"] * len(fields))
+        sql = "INSERT INTO %s (%s) VALUES %s RETURNING %s" % (
+            qn(meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join([row] * count),
+            ", ".join(qn(f.column) for f in meta.db_returning_fields))
+        made = (fields, Prepared(sql, prepare=count <= PREPARED_INSERT_ROWS))
+        if count <= PREPARED_INSERT_ROWS:
+            _insert_statements[key] = made
+    return made

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
-from core.db import insert_each
+from core.db import Prepared, insert_each
 from core.models import AuditEntry
 
 
@@ -19,7 +19,8 @@ def test_saves_every_instance_with_one_insert_and_reads_back_the_ids():
     entries = _entries("a", "b", "c")
     with CaptureQueriesContext(connection) as queries:
         insert_each(entries)
-    assert [q["sql"].split(" ", 1)[0] for q in queries] == ["INSERT"]
+    # One statement, prepared on this connection (core.db.Prepared): PREPARE and EXECUTE in one.
+    assert [Prepared.written_as(q["sql"]).split(" ", 1)[0] for q in queries] == ["INSERT"]
     assert all(e.pk is not None and not e._state.adding and e._state.db == "default" for e in entries)
     stored = {e.pk: e for e in AuditEntry.objects.filter(pk__in=[e.pk for e in entries])}
     # Each id is its own row's (RETURNING in VALUES order), and pre_save ran (auto_now_add).
