@@ -80,7 +80,8 @@ class Prepared:
 
     def _rename(self) -> None:
         self.name = "fraudgov_prepared_%d" % next(self._names)
-        Prepared._sql_by_name[self.name] = self.sql
+        if self.prepare:  # one-off statements are made per call: not kept here either
+            Prepared._sql_by_name[self.name] = self.sql
 
     def execute(self, db, cursor, params) -> None:
         params = list(params)
