@@ -154,10 +154,9 @@ def _deliver_batch(batch: list[Request]) -> None:
     pending, untouched = [], []
     for req in batch:
         (pending if _pending(req) else untouched).append(req)
+        req.delivery_pending, req.announced = False, True  # taken, routed or not
     books = route_books([req for req in pending if req.target_agency_id is None])
     moves = [_deliver_one(req, now, deadlines, books) for req in pending]
-    for req in batch:
-        req.delivery_pending, req.announced = False, True
     save_each(pending, (*DELIVERY_FIELDS, *TAKEN_FIELDS))
     save_each(untouched, TAKEN_FIELDS)
     _record_many(moves, events_first=created)

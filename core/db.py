@@ -104,13 +104,6 @@ class Prepared:
             raise
         self._prepared_on[raw] = name
 
-    @staticmethod
-    def written_as(sql: str) -> str:
-        """The statement a captured ``EXECUTE`` (or ``PREPARE ...; EXECUTE``) ran, as written:
-        for tests that look at the SQL a block sent."""
-        match = re.match(r"(?:PREPARE \S+ AS .*; )?EXECUTE (fraudgov_prepared_\d+)", sql, re.S)
-        return Prepared._sql_by_name.get(match.group(1), sql) if match else sql
-
     def executemany(self, db, cursor, rows) -> None:
         rows = [list(row) for row in rows]
         if not rows:
@@ -122,6 +115,13 @@ class Prepared:
             self.execute(db, cursor, rows.pop(0))
         if rows:
             cursor.executemany(_execute(self._prepared_on[db.connection], len(rows[0])), rows)
+
+    @staticmethod
+    def written_as(sql: str) -> str:
+        """The statement a captured ``EXECUTE`` (or ``PREPARE ...; EXECUTE``) ran, as written:
+        for tests that look at the SQL a block sent."""
+        match = re.match(r"(?:PREPARE \S+ AS .*; )?EXECUTE (fraudgov_prepared_\d+)", sql, re.S)
+        return Prepared._sql_by_name.get(match.group(1), sql) if match else sql
 
 
 def _execute(name: str, count: int) -> str:

@@ -90,7 +90,6 @@ def events_emit(groups: Iterable[list[Event]]) -> list[Event]:
         return _emit_serialised(events)
     staged = [StagedEvent(kind=e.kind, agency_id=e.agency_id, role=e.role, case_id_ref=e.case_id_ref,
                           payload=e.payload, created_at=e.created_at) for e in events]
-    # Inside the caller's transaction there is nothing to undo separately: no savepoint.
     insert_each(staged)
     for event, row in zip(events, staged):
         event.staged_id = row.pk
