@@ -20,6 +20,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First for the same reason: each include before it that does not match raises and catches
+    # a Resolver404 on every API call.
+    path("api/v1/", include(api_v1)),
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -38,7 +41,6 @@ urlpatterns = [
     path("requests/", include("alerts.urls")),
     path("publicity/", include("propaganda.urls")),
     path("dashboard/", include("dashboards.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

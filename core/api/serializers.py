@@ -16,20 +16,28 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class InputSerializer(serializers.Serializer):
-    """A ``Serializer`` whose fields are re-made from their constructor arguments, not deep-copied.
+    """A ``Serializer`` whose fields are shallow copies of the declared ones, not deep copies.
 
     DRF gives every serializer instance its own copy of the declared fields with
-    ``copy.deepcopy``, which also deep-copies each field's arguments: choices, labels, the
-    querysets of related fields. For the request-create form that was 0.74 ms of the 1.0 ms its
-    validation took, on every POST. Re-making a field from the arguments it was declared with is
-    what DRF's own ``Field.__deepcopy__`` does, minus copying those arguments, which no field
-    changes (related fields clone their queryset on each use). Nested serializers are still
-    deep-copied: their children are bound to them.
+    ``copy.deepcopy``, which re-runs each field's constructor (its validators made anew) and
+    deep-copies its arguments: choices, labels, the querysets of related fields. For the
+    request-create form that was 0.74 ms of the 1.0 ms its validation took, on every POST; re-
+    making each field from its arguments still left it a tenth of the server's CPU under
+    bench/bench_requests.py. A field's per-use state is what ``bind`` sets on it (its name, its
+    parent, its source), on the copy; the rest (validators, choices, messages, the queryset,
+    which related fields clone on each use) is only read after construction, so the copies
+    share it with the declared field, which DRF itself never binds. Nested serializers and
+    fields with a child (a list's items, a many-related field's relation) are still deep-copied:
+    the child is bound to its parent at construction.
     """
 
     def get_fields(self):
-        return {
-            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer)
-            else field.__class__(*field._args, **field._kwargs)
-            for name, field in self._declared_fields.items()
-        }
+        return {name: _unbound_copy(field) for name, field in self._declared_fields.items()}
+
+
+def _unbound_copy(field):
+    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation"):
+        return copy.deepcopy(field)
+    clone = object.__new__(field.__class__)
+    clone.__dict__.update(field.__dict__)
+    return clone
