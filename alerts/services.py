@@ -5,7 +5,7 @@ one wins and the other gets ``RequestConflict``; each is recorded on the case ti
 audit log and emitted as an event to the issuing side (full view) and the receivers (minimal).
 """
 
-import uuid
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -144,7 +144,9 @@ def validate_legal_notice(upload) -> None:
 
 
 def _new_number() -> str:
-    return "RQ" + timezone.localtime().strftime("%Y%m%d") + uuid.uuid4().hex[:8].upper()
+    # 48 random bits: with 32, a day of 10,000 requests had about a 1% chance that two drew the
+    # same number, and the second POST failed on the unique index.
+    return "RQ" + timezone.localtime().strftime("%Y%m%d") + secrets.token_hex(6).upper()
 
 
 # ---------------------------------------------------------------- create / deliver
