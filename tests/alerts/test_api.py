@@ -141,3 +141,13 @@ def test_bad_create_input_is_refused_field_by_field_and_nothing_is_written(w, ap
     assert empty.status_code == 400 and "请填写请求目标" in empty.data["detail"]
     good = post_stop_payment(w, api)
     assert good.status_code == 201 and Request.objects.count() == 1
+
+
+def test_labels_follow_each_callers_language_one_after_the_other(w, api):
+    # alerts.payloads keeps labels per language: a cached one must never leak into the other.
+    req = Request.objects.get(pk=post_stop_payment(w, api).data["id"])
+    client = api(w.users["analyst"])
+    for language, kind, status in [("zh-hans", "紧急止付", "已送达"), ("en", "Emergency stop-payment", "Delivered"),
+                                   ("zh-hans", "紧急止付", "已送达"), ("en", "Emergency stop-payment", "Delivered")]:
+        data = client.get(URL + "%d/" % req.pk, HTTP_ACCEPT_LANGUAGE=language).data
+        assert (data["kind_display"], data["status_display"]) == (kind, status), language
