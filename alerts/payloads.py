@@ -5,32 +5,11 @@ amount, target indicator, requesting officer - never a victim. The live-updates 
 these builders: change them here only.
 """
 
-from django.utils.translation import get_language
-
-from .choices import RequestKind, RequestStatus
+from .choices import RequestKind, RequestStatus, choice_label
 
 
 def _dt(value):
     return value.isoformat() if value else None
-
-
-_labels: dict[tuple, str] = {}
-
-
-def _label(choices, value: str) -> str:
-    # Not get_FOO_display(): it rebuilds a dict of the field's choices, hashing every lazy
-    # label (a translation lookup each), per call: most of an inbox poll's time in profiles.
-    # Kept per language: a delivery batch builds three views of each request, two labels each,
-    # and translating them was a sixteenth of the worker's CPU (the catalogues are fixed while
-    # a process runs).
-    key = (get_language(), choices, value)
-    label = _labels.get(key)
-    if label is None:
-        try:
-            label = _labels[key] = str(choices(value).label)
-        except ValueError:  # a value no longer among the choices: shown as stored
-            return value
-    return label
 
 
 def request_minimal(req) -> dict:
@@ -40,9 +19,9 @@ def request_minimal(req) -> dict:
         "id": req.pk,
         "number": req.number,
         "kind": req.kind,
-        "kind_display": _label(RequestKind, req.kind),
+        "kind_display": choice_label(RequestKind, req.kind),
         "status": req.status,
-        "status_display": _label(RequestStatus, req.status),
+        "status_display": choice_label(RequestStatus, req.status),
         "case_number": case.number if case else "",
         "typology": case.typology.name if case and case.typology_id else "",
         "amount": str(req.amount),

@@ -21,13 +21,16 @@ from core.db import insert_each
 from core.services import audit_entry, audit_record_many
 from events.services import event_build, events_emit
 
-from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind
+from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind, choice_label
 from .constants import DEFAULT_DEADLINES
 from .models import DeadlinePolicy, Request
 from .payloads import request_view_for
 from .transitions import MOVES, can_move
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
+# Made once: ``Choices.values`` builds its list, labels included, on every call.
+KIND_VALUES = frozenset(RequestKind.values)
+TARGET_KIND_VALUES = frozenset(TargetKind.values)
 STOP_PAYMENT_HOURS = 48
 
 
@@ -205,9 +208,9 @@ def request_create(
     then need no savepoint of their own inside a caller's transaction (the API's, which also
     stores the Idempotency-Key answer), two round trips fewer on every POST.
     """
-    if kind not in RequestKind.values:
+    if kind not in KIND_VALUES:
         raise ValidationError(_("未知的请求类型。"))
-    if target_kind not in TargetKind.values:
+    if target_kind not in TARGET_KIND_VALUES:
         raise ValidationError(_("未知的目标类型。"))
     if target_kind != TargetKind.PERSON and not (target_value or "").strip():
         raise ValidationError(_("请填写请求目标（账号、号码、网址或应用）。"))
@@ -245,7 +248,7 @@ def request_create(
         # milliseconds later: emitting and publishing it here, one event at a time, was a third
         # of the POST's CPU (bench/bench_requests.py).
         _record(req, "created", issuer, _("发起%(kind)s请求 %(number)s，目标 %(target)s")
-                % {"kind": req.get_kind_display(), "number": req.number, "target": req.target_value},
+                % {"kind": choice_label(RequestKind, kind), "number": req.number, "target": req.target_value},
                 http_request=http_request, emit=False)
         from .delivery import delivery_schedule
 
