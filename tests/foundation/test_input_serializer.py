@@ -51,4 +51,7 @@ def test_each_instance_binds_its_own_fields_and_the_declared_ones_stay_unbound()
     # A list's child is bound to its own list field, not to the declared one.
     assert first.fields["tags"].child.parent is first.fields["tags"]
     assert first.is_valid() and second.is_valid()
-    assert first.fields["title"].validators is Form._declared_fields["title"].validators  # shared, read-only
+    # A validator an __init__ adds stays with its own instance.
+    first.fields["title"].validators.append(lambda value: None)
+    assert len(second.fields["title"].validators) == len(Form._declared_fields["title"].validators) == \
+        len(first.fields["title"].validators) - 1
