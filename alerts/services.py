@@ -116,7 +116,7 @@ def _check(actor, req: Request, move: str) -> None:
     if req.status not in allowed_states:
         raise RequestConflict(
             _("请求 %(number)s 当前状态为“%(status)s”，无法执行该操作（可能已被他人处理）。")
-            % {"number": req.number, "status": req.get_status_display()}
+            % {"number": req.number, "status": choice_label(RequestStatus, req.status)}
         )
     raise RequestForbidden(_("您所在单位或角色无权对该请求执行此操作。"))
 
