@@ -105,6 +105,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     if env.int("DB_POOL_SIZE", default=0) > 0:
         DATABASES["default"].update(ENGINE="fraudgov.pgpool", POOL_SIZE=env.int("DB_POOL_SIZE"), CONN_MAX_AGE=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Two PostgreSQL roles (core/dbroles.py): the application connects as DATABASE_URL's role, which
+# may only INSERT and SELECT on the audit log; ``migrate`` connects as the owner of the schema,
+# DATABASE_OWNER_URL (its user, password, host and port; the database stays DATABASE_URL's), and
+# afterwards grants the app role DATABASE_APP_ROLE (default: DATABASE_URL's user) what it needs.
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL") if env("DATABASE_OWNER_URL", default="") else None
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default=DATABASES["default"]["USER"] if DATABASE_OWNER else "")
 
 REDIS_URL = env("REDIS_URL", default="")
 
@@ -154,6 +160,9 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # fuller batches, for at most that much more time from POST to the bank's inbox.
 DELIVERY_LINGER_SECONDS = env.float("DELIVERY_LINGER_SECONDS", default=0.02)
 DELIVERY_LINGER_ABOVE_PER_SECOND = env.int("DELIVERY_LINGER_ABOVE_PER_SECOND", default=40)
+# The audit sealer (core.tasks.seal_audit_log) leaves entries this much younger than the oldest
+# open transaction to its next run: room for the clocks of the application hosts and the database.
+AUDIT_SEAL_MARGIN_SECONDS = env.int("AUDIT_SEAL_MARGIN_SECONDS", default=5)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}  # apps add their periodic tasks in their AppConfig.ready()
 
