@@ -36,14 +36,18 @@ def audit_entry(
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
     request=None,
+    agency_id: int | None = None,
 ) -> AuditEntry:
     """One unsaved line of the audit log, for ``audit_record_many`` to append with others.
-    ``actor`` may be None for system actions."""
+    ``actor`` may be None for system actions. ``agency_id``: the agency whose log shows the line
+    (default the actor's), e.g. an agency whose routing space another agency's change touched."""
     authenticated = actor is not None and actor.is_authenticated
+    if agency_id is None and authenticated:
+        agency_id = getattr(actor, "agency_id", None)
     return AuditEntry(
         actor=actor if authenticated else None,
         actor_username=actor.get_username() if authenticated else "",
-        agency_id=getattr(actor, "agency_id", None) if authenticated else None,
+        agency_id=agency_id,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
