@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "agencies.choices.AgencyKind",
         "RoutingKeyKindEnum": "agencies.choices.RoutingKeyKind",
+        "RoutingKeyStatusEnum": "agencies.choices.RoutingKeyStatus",
         "UserRoleEnum": "agencies.choices.Role",
         "IndicatorKindEnum": "cases.choices.IndicatorKind",
         "IndicatorRoleEnum": "cases.choices.IndicatorRole",

@@ -178,3 +178,30 @@ def test_same_agency_may_nest_its_own_keys_and_bad_values_are_refused(demo, abc)
                         (RoutingKeyKind.CARD_PREFIX, "6228481")]:
         with pytest.raises(ValidationError):
             routing_key_create(actor=abc_admin, agency=abc, kind=kind, value=value)
+
+
+@pytest.mark.django_db
+def test_centre_analyst_approves_on_the_pending_page(client, demo, centre, abc):
+    key = routing_key_create(actor=demo["centre_admin"], agency=centre, kind=RoutingKeyKind.CARD_PREFIX,
+                             value="62284899", request_approval=True)
+    client.force_login(demo["analyst"])
+    page = client.get("/agencies/routing-keys/pending/")
+    assert page.status_code == 200
+    assert "62284899" in page.content.decode() and "农业银行W市分行" in page.content.decode()
+    response = client.post(f"/agencies/routing-keys/{key.pk}/approve/", {"reason": ""}, follow=True)
+    assert "审批必须填写理由" in response.content.decode()
+    client.post(f"/agencies/routing-keys/{key.pk}/approve/", {"reason": "专案需要"})
+    key.refresh_from_db()
+    assert key.status == RoutingKeyStatus.ACTIVE and key.approval_reason == "专案需要"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["centre_admin", "bank_b"])
+def test_others_cannot_reach_the_approval_page(client, demo, centre, username):
+    key = routing_key_create(actor=demo["centre_admin"], agency=centre, kind=RoutingKeyKind.CARD_PREFIX,
+                             value="62284899", request_approval=True)
+    client.force_login(demo[username])
+    assert client.get("/agencies/routing-keys/pending/").status_code == 403
+    assert client.post(f"/agencies/routing-keys/{key.pk}/approve/", {"reason": "x"}).status_code == 403
+    key.refresh_from_db()
+    assert key.status == RoutingKeyStatus.PENDING
