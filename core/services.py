@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from .audit_chain import ENTRY_FIELDS, SHORT_HASH, chain_digest, entry_hash
@@ -86,7 +86,13 @@ def audit_seal(*, batch: int = 5000, margin: timedelta | None = None) -> list[Au
     if margin is None:
         margin = timedelta(seconds=settings.AUDIT_SEAL_MARGIN_SECONDS)
     seals = []
-    while (seal := _audit_seal_next(batch=batch, margin=margin)) is not None:
+    while True:
+        try:
+            seal = _audit_seal_next(batch=batch, margin=margin)
+        except IntegrityError:  # another sealer made this seal first: it goes on from there
+            break
+        if seal is None:
+            break
         seals.append(seal)
     return seals
 

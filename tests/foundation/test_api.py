@@ -56,7 +56,7 @@ def test_member_directory_lists_routing_keys_to_every_member(demo):
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.data["results"]}
     assert "tel-cmcc" in rows and "w-leadership" in rows
-    assert {"kind": "number_segment", "value": "139", "note": ""} in rows["tel-cmcc"]["routing_keys"]
+    assert {"kind": "number_segment", "value": "139", "note": "", "status": "active"} in rows["tel-cmcc"]["routing_keys"]
     assert rows["bank-icbc"]["duty_phone"]
     assert "members" not in rows["bank-icbc"]  # a bank does not see other agencies' staff
 
