@@ -236,3 +236,47 @@ def test_beat_tasks_seal_and_purge_as_the_app_role():
 
 def test_sealer_is_on_the_beat_schedule():
     assert settings.CELERY_BEAT_SCHEDULE["core-seal-audit-log"]["task"] == "core.tasks.seal_audit_log"
+
+
+def test_migrate_runs_as_the_owner_and_grants_the_app_role():
+    """As compose runs it: DATABASE_URL is the app role, DATABASE_OWNER_URL the owner; migrate
+    creates every table as the owner, and the app role gets DML but only appends to the log."""
+    import uuid
+
+    db = connection.settings_dict
+    where = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432}
+    tag = uuid.uuid4().hex[:8]
+    owner, app, name = "fg_owner_" + tag, "fg_app_" + tag, "fg_migrate_" + tag
+    admin = psycopg2.connect(dbname="postgres", user=db["USER"], **where)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            for statement in (f"CREATE ROLE {owner} LOGIN", f"CREATE ROLE {app} LOGIN",
+                              f"CREATE DATABASE {name} OWNER {owner}"):
+                cursor.execute(statement)
+        url = "postgres://%s@{host}:{port}/%s".format(**where)
+        env = {**subprocess_env(), "DATABASE_URL": url % (app, name), "DATABASE_OWNER_URL": url % (owner, name)}
+        env.pop("DATABASE_APP_ROLE", None)  # default: DATABASE_URL's user
+        done = subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        as_app = psycopg2.connect(dbname=name, user=app, **where)
+        try:
+            with as_app.cursor() as cursor:
+                cursor.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                assert cursor.fetchall() == [(owner,)]
+                cursor.execute("INSERT INTO agencies_region (code, name, level, path, population)"
+                               " VALUES ('x', 'x', 1, 'x', 0) RETURNING id")
+                cursor.execute("DELETE FROM agencies_region")
+                cursor.execute("INSERT INTO core_auditentry (at, actor_username, action, object_type, object_id,"
+                               " object_repr, detail) VALUES (now(), 'app', 'login', '', '', '', '{}')")
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                    cursor.execute("DELETE FROM core_auditentry")
+        finally:
+            as_app.close()
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            cursor.execute(f"DROP ROLE IF EXISTS {app}")
+            cursor.execute(f"DROP ROLE IF EXISTS {owner}")
+        admin.close()
