@@ -109,6 +109,11 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
+class AuditSealQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action):
+        return self.none()  # the chain is read by audit_verify and superusers, nobody else
+
+
 class AuditSeal(models.Model):
     """One link of the audit log's hash chain: a digest over the entries it seals and the
     previous seal's digest.
@@ -134,6 +139,8 @@ class AuditSeal(models.Model):
     # Entries dated from here on were left to a later seal (their transactions may still run).
     cutoff = models.DateTimeField(_("截止时间"))
     sealed_at = models.DateTimeField(_("封存时间"), auto_now_add=True)
+
+    objects = AuditSealQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志封存")

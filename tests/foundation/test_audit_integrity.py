@@ -280,3 +280,14 @@ def test_migrate_runs_as_the_owner_and_grants_the_app_role():
             cursor.execute(f"DROP ROLE IF EXISTS {app}")
             cursor.execute(f"DROP ROLE IF EXISTS {owner}")
         admin.close()
+
+
+@pytest.mark.django_db
+def test_admin_shows_the_seals_read_only(client, django_user_model):
+    record(2)
+    [seal] = seal_now()
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    assert client.get("/admin/core/auditseal/").status_code == 200
+    assert client.get(f"/admin/core/auditseal/{seal.pk}/change/").status_code == 200
+    assert client.post(f"/admin/core/auditseal/{seal.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditSeal.objects.filter(pk=seal.pk).exists()
