@@ -4,15 +4,10 @@ from typing import Any
 
 from django.db import models
 
+from .addresses import client_ip
 from .choices import AuditAction
 from .db import insert_each
 from .models import AuditEntry
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(**fields) -> AuditEntry:

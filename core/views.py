@@ -1,20 +1,34 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from .models import AuditEntry, can_browse_audit
 from .navigation import landing_url
+from .throttling import LoginRateThrottle
 
 
 @login_required
 def home(request):
     """Sends each user to the page their work starts on (see core.navigation)."""
     return redirect(landing_url(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login form, with the per-address budget of login attempts (core.throttling);
+    django-axes locks the account itself."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not LoginRateThrottle().allow_request(request, self):
+            return render(request, "registration/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @never_cache

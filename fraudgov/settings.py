@@ -180,9 +180,24 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# The client's address: REMOTE_ADDR, or, when that peer is one of these proxies (addresses or
+# networks, e.g. "10.0.0.0/8,127.0.0.1"), the first address in X-Forwarded-For to the right of
+# them (core.addresses). Empty: no proxy is trusted and the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_ip"
+# The lock-out counts failures per account, wherever they come from: addresses, forged or real
+# (a botnet), do not buy new attempts, and colleagues behind one gateway do not share a counter.
+# An address key would lock a whole bank branch (same gateway, same managed browser, so adding
+# the User-Agent does not separate them, while an attacker varies it freely) after a few
+# colleagues' typos. One client trying many accounts is slowed per trusted address instead
+# (LOGIN_RATE_PER_ADDRESS, core.throttling), which refuses attempts but locks nobody out.
+# The price of a per-account key: anyone who knows a user name can lock that account for
+# AXES_COOLOFF_TIME; its agency admin or a superuser can unlock it (`axes_reset_username`).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+LOGIN_RATE_PER_ADDRESS = env("LOGIN_RATE_PER_ADDRESS", default="60/min")
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -226,7 +241,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fraudgov API",

@@ -6,11 +6,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework import generics
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from agencies.api.serializers import MeSerializer
 from core.models import AuditEntry
+from core.throttling import LoginRateThrottle
 
 from .serializers import AuditEntrySerializer
 
@@ -18,8 +18,7 @@ from .serializers import AuditEntrySerializer
 class ObtainTokenView(ObtainAuthToken):
     """POST username and password, get the API token of that (service) account."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginRateThrottle]
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
