@@ -202,6 +202,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# An API token is refused (401) this long after it was issued; the token endpoint then issues a
+# new one. Revoked at once by POST /api/v1/auth/token/revoke/, a password change or disabling.
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=24 * 30)
+# A socket re-reads its session or token and user at least this often while it forwards events
+# (a change also sends it a hint at once: events.services.user_sockets_check).
+WS_CREDENTIALS_RECHECK_SECONDS = env.float("WS_CREDENTIALS_RECHECK_SECONDS", default=10)
+
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2024")
 
 # --- I18n --------------------------------------------------------------------------------
