@@ -35,14 +35,19 @@ def _login(page, base, username):
 def test_pages_load_under_the_policy_with_nothing_refused(seeded, asgi_server, new_page):
     from cases.models import Case
 
+    from agencies.models import User
+
     case = Case.objects.order_by("pk").first()
+    analyst = User.objects.get(username="analyst")
     journeys = {
         "analyst": ["/cases/", "/cases/%d/" % case.pk, "/cases/new/", "/cases/benign/", "/cases/lookup/"],
         "leader": ["/dashboard/", "/dashboard/report/", "/dashboard/league/", "/agencies/", "/audit/"],
         "bank_a": ["/requests/inbox/"],
         "grid_a": ["/requests/tasks/"],
         "publicity": ["/publicity/", "/publicity/library/", "/publicity/bulletins/"],
-        "admin": ["/admin/", "/admin/agencies/user/", "/api/docs/"],
+        "admin": ["/admin/", "/admin/agencies/user/", "/admin/agencies/user/%d/change/" % analyst.pk,
+                  "/admin/agencies/routingkey/add/", "/api/docs/"],
+        "centre_admin": ["/admin/agencies/user/%d/change/" % analyst.pk, "/accounts/password/"],
     }
     for username, paths in journeys.items():
         page = new_page()
