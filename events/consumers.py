@@ -116,7 +116,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type")
         if kind == "hello":
             raw = content.get("last_id")
-            if isinstance(raw, str) and raw.isdigit():
+            if isinstance(raw, str) and raw.isdecimal():
                 raw = int(raw)
             if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int) or raw >= 2**63):
                 await self._error("invalid_last_id", "last_id is an event id (an integer) or null")
@@ -133,7 +133,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             await self._error("unknown", "unknown message type")
 
     async def _subscribe(self, case_id):
-        if isinstance(case_id, str) and case_id.isdigit():
+        if isinstance(case_id, str) and case_id.isdecimal():
             case_id = int(case_id)
         if isinstance(case_id, bool) or not isinstance(case_id, int) or not 0 < case_id < 2**63:
             await self._error("invalid_case", "case is a case id (a positive integer)")

@@ -195,6 +195,7 @@ def test_bad_frames_get_an_error_frame_and_the_socket_keeps_working(live_server_
         ('{"type": "hello", "last_id": 99999999999999999999999}', "invalid_last_id"),
         ('{"type": "subscribe", "case": {"id": 1}}', "invalid_case"),
         ('{"type": "subscribe", "case": -1}', "invalid_case"),
+        ('{"type": "subscribe", "case": "\\u00b2"}', "invalid_case"),
         ('{"type": ["hello"]}', "unknown"),
         (b"\x00\x01binary", "invalid_frame"),
     ]
