@@ -60,8 +60,8 @@ def user_credentials_changed(*, user: User, reason: str) -> None:
     """The password changed or the user was disabled: the token goes, and every socket of the
     user re-checks (a disabled user's and other sessions' sockets close; the session that
     changed its own password keeps its socket, as Django keeps that session)."""
-    token_revoke(user=user, actor=None, reason=reason)
-    user_sockets_check(user_id=user.pk)
+    if not token_revoke(user=user, actor=None, reason=reason):  # a revoked token sent the hint
+        user_sockets_check(user_id=user.pk)
 
 
 def user_session_ended(*, user: User, session_key: str | None) -> None:
