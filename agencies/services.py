@@ -1,4 +1,6 @@
-"""Writes of the agencies app: routing keys.
+"""Writes of the agencies app: routing keys, and users' credentials (tokens, sockets).
+
+Routing keys.
 
 A routing key decides which agency receives a stop-payment, a freeze or a takedown, so a key
 written into another agency's space takes that agency's orders (the longest prefix wins). Every
@@ -10,23 +12,39 @@ change goes through these services, from the admin site or anywhere else:
   anti-fraud centre's analyst or supervisor approves it with a reason (``routing_key_approve``);
 - every change is audited in the log of the key's agency, of the actor's and of each agency
   whose space it touches, and announced to those agencies with a ``routing_key.changed`` event.
+
+Credentials. A token is DRF's ``Token`` (one per user). It expires ``API_TOKEN_TTL_HOURS`` after it was
+issued (core.api.authentication refuses it then, with 401), and is revoked by its user, by the
+user's agency admin, on a password change and when the user is disabled (agencies.signals: the
+admin, Django's password views and ``manage.py changepassword`` all save the user, so the
+signal sees every one of them).
+
+Sockets are authenticated once, when they open. Whenever a user's credentials change, every
+socket of that user is told after the commit to check its own credentials again
+(events.services.user_sockets_check): a hint through the channel layer; the stored session,
+token and user are the truth, and the consumer also re-checks them on its own every few
+seconds while it forwards events (events.consumers).
 """
 
 import re
 import zlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from core.choices import AuditAction
-from core.services import audit_entry, audit_record_many
-from events.services import event_emit
+from core.services import audit_entry, audit_record, audit_record_many
+from events.services import event_emit, user_sockets_check
 
 from .choices import AgencyKind, Role, RoutingKeyKind, RoutingKeyStatus
-from .models import Agency, RoutingKey
+from .models import Agency, RoutingKey, User
 from .selectors import routing_key_overlaps
+
 
 EVENT_KIND = "routing_key.changed"
 PREFIX_KINDS = frozenset({RoutingKeyKind.CARD_PREFIX, RoutingKeyKind.NUMBER_SEGMENT})
@@ -197,3 +215,48 @@ def routing_key_approve(*, actor, key: RoutingKey, reason: str, request=None) ->
     overlaps = routing_key_overlaps(kind=key.kind, value=key.value, agency_id=key.agency_id)
     _announce(actor=actor, key=key, change="approved", overlaps=overlaps, request=request, detail={"reason": key.approval_reason})
     return key
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def token_expires_at(token: Token):
+    return token.created + timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+
+
+def token_is_expired(token: Token) -> bool:
+    return timezone.now() >= token_expires_at(token)
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> Token:
+    """The user's token: the current one while it is valid, a new one once it expired."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and token_is_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, actor: User | None, request=None, reason: str = "revoked") -> bool:
+    """Delete the user's token and close the sockets it opened. True if there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=user,
+                     detail={"token": "revoked", "reason": reason}, request=request)
+        user_sockets_check(user_id=user.pk)
+    return bool(deleted)
+
+
+def user_credentials_changed(*, user: User, reason: str) -> None:
+    """The password changed or the user was disabled: the token goes, and every socket of the
+    user re-checks (a disabled user's and other sessions' sockets close; the session that
+    changed its own password keeps its socket, as Django keeps that session)."""
+    if not token_revoke(user=user, actor=None, reason=reason):  # a revoked token sent the hint
+        user_sockets_check(user_id=user.pk)
+
+
+def user_session_ended(*, user: User, session_key: str | None) -> None:
+    """A logout: the sockets opened with that session close."""
+    user_sockets_check(user_id=user.pk, ended_session=session_key)

@@ -8,18 +8,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from .addresses import client_ip
 from .audit_chain import ENTRY_FIELDS, SHORT_HASH, chain_digest, entry_hash
 from .choices import AuditAction
 from .db import insert_each
 from .models import AuditEntry, AuditSeal
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(**fields) -> AuditEntry:

@@ -114,7 +114,7 @@ def asgi_server(transactional_db):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
         cwd=ROOT, env=subprocess_env(), start_new_session=True,
     )
     url = "http://127.0.0.1:%d" % port
