@@ -252,7 +252,7 @@ def request_create(
                 http_request=http_request, emit=False)
         from .delivery import delivery_schedule
 
-        transaction.on_commit(delivery_schedule)
+        transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 
@@ -322,7 +322,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
             http_request=http_request)
     from .delivery import delivery_schedule
 
-    transaction.on_commit(delivery_schedule)
+    transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 
