@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, _free_port, start_worker, stop_process, subprocess_env
+from tests.conftest import ROOT, _free_port, stop_process, subprocess_env
 
 pytestmark = [
     pytest.mark.real_worker,
@@ -94,10 +94,16 @@ def stack(transactional_db, own_redis, tmp_path):
          "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
-    worker = start_worker("faults", pool="prefork", concurrency=2, env=env)
+    # As ./run starts them: under bin/supervise, which restarts a worker that exits.
+    worker = subprocess.Popen(
+        ["bash", str(ROOT / "bin" / "supervise"), "worker", sys.executable, "-m", "celery", "-A", "fraudgov", "worker",
+         "--concurrency=2", "--pool=prefork", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-n", "faults@%h", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=None,
+    )
     beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fraudgov", "beat", "--loglevel=WARNING",
-         "--pidfile=%s" % (tmp_path / "beat.pid"), "--schedule=%s" % (tmp_path / "beat-schedule")],
+        ["bash", str(ROOT / "bin" / "supervise"), "beat", sys.executable, "-m", "celery", "-A", "fraudgov", "beat",
+         "--loglevel=WARNING", "--pidfile=%s" % (tmp_path / "beat.pid"), "--schedule=%s" % (tmp_path / "beat-schedule")],
         cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=None,
     )
     url = "http://127.0.0.1:%d" % port
@@ -191,7 +197,7 @@ def test_a_redis_restart_in_a_burst_loses_no_request_and_answers_no_committed_wr
     assert wait_for(all_delivered, timeout=15 - (time.monotonic() - waited_from), step=0.2), (
         "undelivered %d s after Redis came back: %d of %d" % (
             15, Request.objects.filter(case=case).exclude(status=RequestStatus.DELIVERED).count(), len(committed)))
-    assert worker.poll() is None, "the worker exited (it must survive a Redis restart)"
+    assert worker.poll() is None, "the worker's supervisor exited"
     # The whole outage cost no request twice.
     assert Request.objects.filter(case=case).count() == len(committed)
 
