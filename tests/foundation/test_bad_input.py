@@ -106,3 +106,11 @@ def test_unrouted_dissuasion_task_numbers_are_random(demo, api):
     tails = [n[10:] for n in numbers]
     assert not any(a.isdigit() and b.isdigit() and int(b) - int(a) == 1 for a, b in zip(tails, tails[1:]))
     assert all(len(t) >= 12 for t in tails)
+
+
+def test_the_refusals_speak_the_callers_language(analyst):
+    body = "[" * 100_000 + "]" * 100_000
+    nested = analyst.post("/api/v1/requests/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert nested.status_code == 400 and "nested too deeply" in nested.json()["detail"]
+    offset = analyst.get("/api/v1/requests/?since=2024-01-01T00:00:00%2B18:44", HTTP_ACCEPT_LANGUAGE="en")
+    assert offset.status_code == 400 and "Time-zone offset out of range" in json.dumps(offset.json())
