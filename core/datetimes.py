@@ -9,6 +9,7 @@ of this platform lies outside 1900-2999.
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -53,3 +54,12 @@ class BoundedDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(exc.messages) from None
         return parsed
 
+
+
+class BoundedDateTimeFormField(forms.DateTimeField):
+    """Django's form DateTimeField (which also takes ISO 8601 with an offset), range checked."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        datetime_check_range(value)
+        return value
