@@ -116,14 +116,17 @@ class SignalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_task_number(self, signal):
-        """The dissuasion task's number, only when the caller may see that task: a signal that
-        joins another agency's open task must not reveal it."""
+        """The dissuasion task's number when this signal opened it, or the caller may see the
+        task: a signal that joins an open task opened by another agency's signal must not
+        reveal that task."""
         request = self.context.get("request")
         task = signal.task
         if task is None or request is None:
             return None
-        visible = Request.objects.restrict(request.user).filter(pk=task.pk).exists()
-        return task.number if visible else None
+        opened_here = not Signal.objects.filter(task_id=task.pk, pk__lt=signal.pk).exists()
+        if opened_here or Request.objects.restrict(request.user).filter(pk=task.pk).exists():
+            return task.number
+        return None
 
 
 class ReleaseSerializer(InputSerializer):
