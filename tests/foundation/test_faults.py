@@ -6,11 +6,9 @@ delivery marker, as a crashed Redis would), so stopping it touches nobody else's
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -168,7 +166,7 @@ def test_a_redis_restart_in_a_burst_loses_no_request_and_answers_no_committed_wr
 
     def post(i: int) -> None:
         account = "62220202%011d" % i
-        status, body = call(url + "/api/v1/requests/", token, "POST", {
+        status, _body = call(url + "/api/v1/requests/", token, "POST", {
             "kind": "stop_payment", "target_kind": "account", "target_value": account, "case": case.pk,
             "amount": "1000.00"})
         answers[account] = status
