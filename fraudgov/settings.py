@@ -153,7 +153,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # to a few tasks per second (bench/bench_requests.py). Reserved messages are unacked, so a
 # worker that dies hands them back like a running one; the outbox sweep re-sends sooner.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A connect to an unreachable broker gives up after 2 s (a POST's wake-up must not hang on it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2}
 # Celery's Django fixup closes every database connection before and after each task unless
 # this is set: each task then paid a new PostgreSQL backend and cold catalog caches (the
 # largest share of a delivery's time). Keep them; fraudgov/celery.py still drops a
