@@ -230,3 +230,8 @@ def test_the_next_call_succeeds_after_postgresql_backends_are_killed(stack):
         "kind": "stop_payment", "target_kind": "account", "target_value": "6222020299990001", "case": a_case().pk,
         "amount": "10.00"})
     assert status == 201, body
+    # The worker's connections were killed too: it checks them before use and delivers.
+    from alerts.choices import RequestStatus
+    from alerts.models import Request
+
+    assert wait_for(lambda: Request.objects.filter(pk=body["id"], status=RequestStatus.DELIVERED).exists(), 20)
