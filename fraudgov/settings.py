@@ -130,8 +130,20 @@ if REDIS_URL:
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
+    # django-redis rather than Django's RedisCache for one switch: IGNORE_EXCEPTIONS. The cache
+    # only spares work (dashboard figures, API throttles), so while Redis is down a read is a
+    # miss and a write is skipped (and logged): pages compute instead of answering 500.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "LOG_IGNORED_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -150,13 +162,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # to a few tasks per second (bench/bench_requests.py). Reserved messages are unacked, so a
 # worker that dies hands them back like a running one; the outbox sweep re-sends sooner.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=8)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A connect to an unreachable broker gives up after 2 s (a POST's wake-up must not hang on it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2}
 # Celery's Django fixup closes every database connection before and after each task unless
 # this is set: each task then paid a new PostgreSQL backend and cold catalog caches (the
 # largest share of a delivery's time). Keep them; fraudgov/celery.py still drops a
 # connection that broke or outlived CONN_MAX_AGE after each task.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+# A Redis restart must not end the worker: retry the broker connection forever, at start-up
+# too (the worker is also started with --without-gossip/mingle/heartbeat, whose reconnect path
+# killed it with "Unrecoverable error: AttributeError(... 'hostname')", celery/kombu#582, and
+# runs under a supervisor that restarts it: compose's restart policy, ./run's loop).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks still running when the connection drops are given back (they are acked late anyway).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A web process publishing while Redis is down gives up after a short try: the outbox row is
+# committed and the beat sweep wakes a worker once Redis is back (alerts.delivery).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Asia/Shanghai"
 # In a burst (a worker process delivered this many requests in the last second), a woken
 # delivery task waits this long for more before its first batch (alerts.delivery.delivery_woken):
@@ -279,6 +303,11 @@ STORAGES = {
 MEDIA_URL = "media/"  # never served: uploads go out through views that check the viewer
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies other than file uploads (JSON, form fields): Django's default, stated; the API's JSON
+# parser enforces it too (core/api/parsers.py). A whole multipart body (a 10 MB freeze PDF and
+# its fields) may reach UPLOAD_MAX_BODY_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+UPLOAD_MAX_BODY_SIZE = env.int("UPLOAD_MAX_BODY_SIZE", default=12 * 1024 * 1024)
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -288,6 +317,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "core.api.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

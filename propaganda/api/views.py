@@ -51,6 +51,7 @@ def call(fn, **kwargs):
 class ScopedViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
 
     @extend_schema(parameters=[IDEMPOTENCY])
     def create(self, request, *args, **kwargs):
