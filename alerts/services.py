@@ -90,14 +90,11 @@ def _record_many(moves, http_request=None, *, emit=True, events_first=()) -> Non
 
 
 def request_event(req: Request, kind: str):
-    """The unsaved events of one move: the full view to the issuing agency, the minimal one to
-    the receivers (``events.services.event_build``). The payload is taken now."""
-    recipients = {req.issuing_agency_id}
-    if req.target_agency_id:
-        recipients.add(req.target_agency_id)
-    if req.secondary_agency_id:
-        recipients.add(req.secondary_agency_id)
-    return event_build(kind=kind, recipients=recipients, payload=lambda agency_id: request_view_for(req, agency_id),
+    """The unsaved events of one move, to every agency that may see the request now
+    (``Request.objects.audience``), each with its view (``request_view_for``: the minimal one to
+    the receivers, the full one to the issuing side, the police above it and the office). The
+    payload is taken now."""
+    return event_build(kind=kind, subject=req, payload=lambda agency_id: request_view_for(req, agency_id),
                        case_id=req.case_id)
 
 

@@ -1,0 +1,116 @@
+"""A visibility rule written once, read two ways: rows for one agency, agencies for one row.
+
+A model's queryset states its rule as ``rule(viewer, action) -> list[Clause]``: each clause says
+which kinds of agency it applies to and which rows it opens to them, written in terms of the
+viewing agency (``viewer.pk``, ``viewer.under(path_field)``, ``viewer.inner.group_id`` inside a
+subquery). The same clauses then answer both questions:
+
+- ``restrict(user)``: the viewer holds the user's agency's values; the clauses of its kind are
+  OR-ed into one ``Q`` on the model (column filters, as every list needs).
+- ``audience(obj)``: the viewer holds ``OuterRef``s to an ``Agency`` row; one query over the
+  agencies keeps those for which some clause of their kind matches the object
+  (``EXISTS (SELECT 1 FROM <model> WHERE pk = obj AND <clause>)``). This is who receives the
+  object's events live (``events.schemas``): nobody who could not see it in a page or the API,
+  and nobody who could see it left out, because there is no second statement of the rule.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q
+
+from .querysets import RestrictedQuerySet
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Rows ``q`` are visible to agencies of ``kinds`` (``None``: of every kind); ``q`` None:
+    every row."""
+
+    kinds: frozenset | None
+    q: Q | None
+
+
+def _outer(name: str, depth: int):
+    ref = name
+    for _ in range(depth):
+        ref = OuterRef(ref)
+    return ref
+
+
+class Viewer:
+    """The agency a rule is evaluated for: its values, or references to an outer Agency row."""
+
+    def __init__(self, *, pk, region_path, group_id, depth: int = 0):
+        self.pk, self.region_path, self.group_id, self.depth = pk, region_path, group_id, depth
+
+    @classmethod
+    def of(cls, agency) -> "Viewer":
+        return cls.from_values(agency.pk, agency.region.path if agency.region_id else None, agency.group_id)
+
+    @classmethod
+    def from_values(cls, pk, region_path, group_id) -> "Viewer":
+        return cls(pk=pk, region_path=region_path, group_id=group_id)
+
+    @classmethod
+    def outer(cls, depth: int = 1) -> "Viewer":
+        """The agency row of the enclosing ``Agency`` query, ``depth`` subqueries up."""
+        return cls(pk=_outer("pk", depth), region_path=_outer(AUDIENCE_REGION_PATH, depth),
+                   group_id=_outer("group_id", depth), depth=depth)
+
+    @property
+    def inner(self) -> "Viewer":
+        """The same agency seen from one subquery deeper (an EXISTS inside a clause)."""
+        return self if not self.depth else Viewer.outer(self.depth + 1)
+
+    def under(self, path_field: str) -> Q:
+        """Rows whose region (``path_field``, a region path) is the viewer's region or inside
+        it. An agency without a region has nothing under it (SQL: LIKE NULL is not true)."""
+        if not self.depth and not self.region_path:
+            return NOTHING
+        return Q(**{path_field + "__startswith": self.region_path})
+
+
+AUDIENCE_REGION_PATH = "audience_region_path"
+
+
+class RuleQuerySet(RestrictedQuerySet):
+    """A ``RestrictedQuerySet`` whose rule is a list of clauses (see the module docstring)."""
+
+    @staticmethod
+    def rule(viewer: Viewer, action: str) -> list[Clause]:
+        raise NotImplementedError
+
+    def rule_q(self, viewer: Viewer, kind: str, action: str) -> Q | None:
+        """The rows an agency of ``kind`` sees, as one Q (``None``: every row)."""
+        q = None
+        for clause in self.rule(viewer, action):
+            if clause.kinds is not None and kind not in clause.kinds:
+                continue
+            if clause.q is None:
+                return None
+            q = clause.q if q is None else q | clause.q
+        return NOTHING if q is None else q
+
+    def _restrict(self, user, action: str):
+        q = self.rule_q(Viewer.of(user.agency), user.agency.kind, action)
+        if q is None:
+            return self
+        return self.none() if q is NOTHING else self.filter(q)
+
+    def audience(self, obj, action: str = "view") -> set[int]:
+        """Ids of the agencies that may see ``obj`` (a saved row), in one query."""
+        from agencies.models import Agency
+
+        viewer = Viewer.outer()
+        match = None
+        for clause in self.rule(viewer, action):
+            kinds = Q(kind__in=sorted(clause.kinds)) if clause.kinds is not None else Q(pk__isnull=False)
+            if clause.q is not None:
+                kinds &= Q(Exists(self.model._base_manager.filter(pk=obj.pk).filter(clause.q)))
+            match = kinds if match is None else match | kinds
+        if match is None:
+            return set()
+        agencies = Agency.objects.annotate(**{AUDIENCE_REGION_PATH: F("region__path")}).filter(match)
+        return set(agencies.values_list("pk", flat=True))
