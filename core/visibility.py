@@ -16,7 +16,10 @@ subquery). The same clauses then answer both questions:
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
 from .querysets import RestrictedQuerySet
 
@@ -56,7 +59,7 @@ class Viewer:
     @classmethod
     def outer(cls, depth: int = 1) -> "Viewer":
         """The agency row of the enclosing ``Agency`` query, ``depth`` subqueries up."""
-        return cls(pk=_outer("pk", depth), region_path=_outer(AUDIENCE_REGION_PATH, depth),
+        return cls(pk=_outer("pk", depth), region_path=_outer("region__path", depth),
                    group_id=_outer("group_id", depth), depth=depth)
 
     @property
@@ -70,9 +73,6 @@ class Viewer:
         if not self.depth and not self.region_path:
             return NOTHING
         return Q(**{path_field + "__startswith": self.region_path})
-
-
-AUDIENCE_REGION_PATH = "audience_region_path"
 
 
 class RuleQuerySet(RestrictedQuerySet):
@@ -100,17 +100,54 @@ class RuleQuerySet(RestrictedQuerySet):
         return self.none() if q is NOTHING else self.filter(q)
 
     def audience(self, obj, action: str = "view") -> set[int]:
-        """Ids of the agencies that may see ``obj`` (a saved row), in one query."""
+        """Ids of the agencies that may see ``obj`` (a saved row), in one query.
+
+        The statement depends on nothing but the model and the action, the object's id is its
+        parameter: it is compiled once per process (``_audience_statement``). Building and
+        compiling it on each call cost the ORM as much again as PostgreSQL takes to plan and
+        run it (3.4 against 1.6 ms a call on the shared 2-core machine), on every event of every
+        request a delivery batch delivers.
+        """
+        statement = _audience_statement(self, action, connection.vendor)
+        if statement is None:
+            return set()
+        sql, params = statement
+        with connection.cursor() as cursor:
+            cursor.execute(sql, tuple(obj.pk if p is _SUBJECT else p for p in params))
+            return {row[0] for row in cursor.fetchall()}
+
+    def audience_queryset(self, pk, action: str = "view"):
+        """The agencies that may see the row ``pk``, as a queryset of their ids.
+
+        One SELECT per clause, joined by UNION ALL: an EXISTS that stands alone in its WHERE
+        becomes a semi-join (the row is read once, then matched against the agencies), where
+        EXISTS clauses OR-ed together ran once per agency row (a request among 327 agencies:
+        0.3 ms to run, against 3 to 5 ms).
+        """
         from agencies.models import Agency
 
-        viewer = Viewer.outer()
-        match = None
-        for clause in self.rule(viewer, action):
-            kinds = Q(kind__in=sorted(clause.kinds)) if clause.kinds is not None else Q(pk__isnull=False)
+        agencies = Agency.objects.order_by()
+        parts = []
+        for clause in self.rule(Viewer.outer(), action):
+            part = agencies.filter(kind__in=sorted(clause.kinds)) if clause.kinds is not None else agencies
             if clause.q is not None:
-                kinds &= Q(Exists(self.model._base_manager.filter(pk=obj.pk).filter(clause.q)))
-            match = kinds if match is None else match | kinds
-        if match is None:
-            return set()
-        agencies = Agency.objects.annotate(**{AUDIENCE_REGION_PATH: F("region__path")}).filter(match)
-        return set(agencies.values_list("pk", flat=True))
+                part = part.filter(Exists(self.model._base_manager.filter(pk=pk).filter(clause.q)))
+            parts.append(part.values_list("pk", flat=True))
+        if not parts:
+            return agencies.none().values_list("pk", flat=True)
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+_SUBJECT = object()  # stands for the object's id in a compiled audience statement
+_statements: dict[tuple, tuple[str, tuple] | None] = {}
+
+
+def _audience_statement(queryset: RuleQuerySet, action: str, vendor: str) -> tuple[str, tuple] | None:
+    key = (queryset.model._meta.label, action, vendor)
+    if key not in _statements:
+        try:
+            statement = queryset.audience_queryset(RawSQL("%s", (_SUBJECT,)), action).query.sql_with_params()
+        except EmptyResultSet:
+            statement = None
+        _statements[key] = statement
+    return _statements[key]

@@ -188,6 +188,8 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2024")
+# Check every event payload against its declared shape when it is emitted (events.schemas).
+EVENTS_CHECK_PAYLOADS = env.bool("EVENTS_CHECK_PAYLOADS", default=DEBUG)
 
 # --- I18n --------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
