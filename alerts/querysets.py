@@ -10,19 +10,22 @@ LEADERSHIP = frozenset({AgencyKind.LEADERSHIP_OFFICE})
 
 class RequestQuerySet(RuleQuerySet):
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         """The request rule, once: ``restrict`` and ``audience`` (who receives the request's
         events) both read it (core.visibility). Which view each one gets is alerts.payloads'."""
-        received = Q(target_agency_id=viewer.pk) | Q(secondary_agency_id=viewer.pk)
+
+        def received(viewer: Viewer) -> Q:
+            return Q(target_agency_id=viewer.pk) | Q(secondary_agency_id=viewer.pk)
+
         if action == "act":
             # Only the receiving side actions a request (acknowledge, complete, reject).
             return [Clause(None, received)]
         return [
             Clause(LEADERSHIP, None),
-            Clause(None, received | Q(issuing_agency_id=viewer.pk)),
+            Clause(None, lambda viewer: received(viewer) | Q(issuing_agency_id=viewer.pk)),
             # The police above the issuing police (the centre of its city/county) see what police
             # of their region issued: column filters on the region path.
-            Clause(POLICE_KINDS, Q(issuing_agency__kind__in=sorted(POLICE_KINDS))
+            Clause(POLICE_KINDS, lambda viewer: Q(issuing_agency__kind__in=sorted(POLICE_KINDS))
                    & viewer.under("issuing_agency__region__path")),
         ]
 
@@ -35,14 +38,14 @@ class RequestQuerySet(RuleQuerySet):
 
 class SignalQuerySet(RuleQuerySet):
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         """Signals: the office sees all, a centre those of its region (and those with none); the
         source sees what it sent, the station/community tasked see through the task."""
         centre = frozenset({AgencyKind.ANTI_FRAUD_CENTRE})
         return [
             Clause(LEADERSHIP, None),
-            Clause(centre, Q(region__isnull=True) | viewer.under("region__path")),
+            Clause(centre, lambda viewer: Q(region__isnull=True) | viewer.under("region__path")),
             Clause(frozenset(AgencyKind.values) - LEADERSHIP - centre,
-                   Q(source_agency_id=viewer.pk) | Q(task__target_agency_id=viewer.pk)
+                   lambda viewer: Q(source_agency_id=viewer.pk) | Q(task__target_agency_id=viewer.pk)
                    | Q(task__secondary_agency_id=viewer.pk)),
         ]

@@ -26,17 +26,18 @@ def _shared_with(viewer: Viewer) -> Q:
 
 class CaseQuerySet(RuleQuerySet):
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         """The case rule, once: ``restrict`` (the rows) and ``audience`` (who receives a case's
         events) are both read from it (core.visibility)."""
-        police = Clause(POLICE_KINDS, Q(reporting_agency_id=viewer.pk) | viewer.under("region__path"))
+        police = Clause(POLICE_KINDS, lambda viewer: Q(reporting_agency_id=viewer.pk) | viewer.under("region__path"))
         if action != "view":
             return [police]
         return [
             Clause(frozenset({AgencyKind.LEADERSHIP_OFFICE}), None),
             police,
             # Explicit shares (guardian's direct-FK table), to the police and the judiciary.
-            Clause(POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT}, _shared_with(viewer.inner)),
+            Clause(POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT},
+                   lambda viewer: _shared_with(viewer.inner)),
         ]
 
     def scope_key(self, user, action: str = "view") -> tuple:

@@ -1,8 +1,8 @@
 """A visibility rule written once, read two ways: rows for one agency, agencies for one row.
 
-A model's queryset states its rule as ``rule(viewer, action) -> list[Clause]``: each clause says
-which kinds of agency it applies to and which rows it opens to them, written in terms of the
-viewing agency (``viewer.pk``, ``viewer.under(path_field)``, ``viewer.inner.group_id`` inside a
+A model's queryset states its rule as ``rule(action) -> list[Clause]``: each clause says which
+kinds of agency it applies to and which rows it opens to them, as a function of the viewing
+agency (``viewer.pk``, ``viewer.under(path_field)``, ``viewer.inner.group_id`` inside a
 subquery). The same clauses then answer both questions:
 
 - ``restrict(user)``: the viewer holds the user's agency's values; the clauses of its kind are
@@ -14,6 +14,7 @@ subquery). The same clauses then answer both questions:
   and nobody who could see it left out, because there is no second statement of the rule.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -28,11 +29,11 @@ NOTHING = Q(pk__in=[])
 
 @dataclass(frozen=True)
 class Clause:
-    """Rows ``q`` are visible to agencies of ``kinds`` (``None``: of every kind); ``q`` None:
-    every row."""
+    """Rows ``rows(viewer)`` are visible to agencies of ``kinds`` (``None``: of every kind);
+    ``rows`` None: every row."""
 
     kinds: frozenset | None
-    q: Q | None
+    rows: "Callable[[Viewer], Q] | None"
 
 
 def _outer(name: str, depth: int):
@@ -45,12 +46,20 @@ def _outer(name: str, depth: int):
 class Viewer:
     """The agency a rule is evaluated for: its values, or references to an outer Agency row."""
 
-    def __init__(self, *, pk, region_path, group_id, depth: int = 0):
-        self.pk, self.region_path, self.group_id, self.depth = pk, region_path, group_id, depth
+    def __init__(self, *, pk, region_path, group_id, depth: int = 0, agency=None):
+        self.pk, self._region_path, self.group_id, self.depth = pk, region_path, group_id, depth
+        self._agency = agency
 
     @classmethod
     def of(cls, agency) -> "Viewer":
-        return cls.from_values(agency.pk, agency.region.path if agency.region_id else None, agency.group_id)
+        return cls(pk=agency.pk, region_path=None, group_id=agency.group_id, agency=agency)
+
+    @property
+    def region_path(self):
+        if self._agency is not None:  # read when a clause uses it: a bank's rules never do
+            agency, self._agency = self._agency, None
+            self._region_path = agency.region.path if agency.region_id else None
+        return self._region_path
 
     @classmethod
     def from_values(cls, pk, region_path, group_id) -> "Viewer":
@@ -79,18 +88,19 @@ class RuleQuerySet(RestrictedQuerySet):
     """A ``RestrictedQuerySet`` whose rule is a list of clauses (see the module docstring)."""
 
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         raise NotImplementedError
 
     def rule_q(self, viewer: Viewer, kind: str, action: str) -> Q | None:
         """The rows an agency of ``kind`` sees, as one Q (``None``: every row)."""
         q = None
-        for clause in self.rule(viewer, action):
+        for clause in self.rule(action):
             if clause.kinds is not None and kind not in clause.kinds:
                 continue
-            if clause.q is None:
+            if clause.rows is None:
                 return None
-            q = clause.q if q is None else q | clause.q
+            rows = clause.rows(viewer)
+            q = rows if q is None else q | rows
         return NOTHING if q is None else q
 
     def _restrict(self, user, action: str):
@@ -128,10 +138,11 @@ class RuleQuerySet(RestrictedQuerySet):
 
         agencies = Agency.objects.order_by()
         parts = []
-        for clause in self.rule(Viewer.outer(), action):
+        for clause in self.rule(action):
             part = agencies.filter(kind__in=sorted(clause.kinds)) if clause.kinds is not None else agencies
-            if clause.q is not None:
-                part = part.filter(Exists(self.model._base_manager.filter(pk=pk).filter(clause.q)))
+            if clause.rows is not None:
+                rows = clause.rows(Viewer.outer())
+                part = part.filter(Exists(self.model._base_manager.filter(pk=pk).filter(rows)))
             parts.append(part.values_list("pk", flat=True))
         if not parts:
             return agencies.none().values_list("pk", flat=True)

@@ -58,30 +58,36 @@ class ContentItemQuerySet(RestrictedQuerySet):
 
 class BulletinQuerySet(RuleQuerySet):
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         """Bulletins, once for ``restrict`` and ``audience`` (core.visibility)."""
-        own = Q(agency_id=viewer.pk)
+
+        def own(viewer: Viewer) -> Q:
+            return Q(agency_id=viewer.pk)
+
         if action != "view":
             return [Clause(frozenset({AgencyKind.ANTI_FRAUD_CENTRE}), own)]
-        from .models import BulletinReceipt
 
-        delivered = BulletinReceipt.objects.filter(bulletin_id=OuterRef("pk"), agency_id=viewer.inner.pk)
-        published = Q(status=BulletinStatus.PUBLISHED)
+        def delivered(viewer: Viewer) -> Q:
+            from .models import BulletinReceipt
+
+            receipts = BulletinReceipt.objects.filter(bulletin_id=OuterRef("pk"), agency_id=viewer.inner.pk)
+            return Q(status=BulletinStatus.PUBLISHED) & Q(Exists(receipts))
+
         return [
-            Clause(None, own | (published & Q(Exists(delivered)))),
-            Clause(SEE_ALL_KINDS, published),
+            Clause(None, lambda viewer: own(viewer) | delivered(viewer)),
+            Clause(SEE_ALL_KINDS, lambda viewer: Q(status=BulletinStatus.PUBLISHED)),
         ]
 
 
 class ReceiptQuerySet(RuleQuerySet):
     @staticmethod
-    def rule(viewer: Viewer, action: str) -> list[Clause]:
+    def rule(action: str) -> list[Clause]:
         """A receipt (who opened a bulletin when): its agency, the issuing centre, the office."""
         if action != "view":
-            return [Clause(None, Q(agency_id=viewer.pk))]
+            return [Clause(None, lambda viewer: Q(agency_id=viewer.pk))]
         return [
             Clause(frozenset({AgencyKind.LEADERSHIP_OFFICE}), None),
-            Clause(None, Q(agency_id=viewer.pk) | Q(bulletin__agency_id=viewer.pk)),
+            Clause(None, lambda viewer: Q(agency_id=viewer.pk) | Q(bulletin__agency_id=viewer.pk)),
         ]
 
 
