@@ -8,8 +8,8 @@ subquery). The same clauses then answer both questions:
 - ``restrict(user)``: the viewer holds the user's agency's values; the clauses of its kind are
   OR-ed into one ``Q`` on the model (column filters, as every list needs).
 - ``audience(obj)``: the viewer holds ``OuterRef``s to an ``Agency`` row; one query over the
-  agencies keeps those for which some clause of their kind matches the object
-  (``EXISTS (SELECT 1 FROM <model> WHERE pk = obj AND <clause>)``). This is who receives the
+  agencies (a SELECT per clause, UNION ALL) keeps those for which a clause of their kind
+  matches the object (``EXISTS (SELECT 1 FROM <model> WHERE pk = obj AND <clause>)``). This is who receives the
   object's events live (``events.schemas``): nobody who could not see it in a page or the API,
   and nobody who could see it left out, because there is no second statement of the rule.
 """

@@ -294,6 +294,25 @@ def test_a_station_request_also_reaches_the_police_above_the_station(world, db):
     assert "target_agency_id" in delivered[("dc-centre", "")]  # the full view, as the API shows it
 
 
+def test_an_unroutable_request_reaches_only_the_issuing_side(world, db):
+    req = _stop_payment(account="9999999999")  # no bank owns it
+    with emitted() as events:
+        _deliver(req)
+    assert set(receivers(events, "request.unroutable")) == everyone("w-centre", "w-leadership")
+
+
+def test_not_our_subscriber_no_longer_reaches_the_carrier_that_said_so(world, db):
+    from alerts.services import request_create, request_not_subscriber
+
+    req = _deliver(request_create(issuer=user("analyst"), kind=RequestKind.NUMBER_BLOCK,
+                                  target_kind=TargetKind.PHONE, target_value="13912340000"))
+    assert req.target_agency.code == "tel-cmcc"
+    with emitted() as events:
+        request_not_subscriber(request_id=req.pk, actor=user("carrier_a"))
+    # Sent back for routing: the carrier may not see it any more, so it is not told either.
+    assert set(receivers(events, "request.not_subscriber")) == everyone("w-centre", "w-leadership")
+
+
 @pytest.mark.parametrize("move", ["acknowledged", "completed", "rejected"])
 def test_each_receiver_move_reaches_everyone_who_sees_the_request(world, db, move):
     from alerts.services import request_acknowledge, request_reject
