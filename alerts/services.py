@@ -82,20 +82,22 @@ def _record_many(moves, http_request=None, *, emit=True, events_first=()) -> Non
                                                 detail={"request": req.number, **detail}))
         audit.append(audit_entry(actor=actor, action=AuditAction.TRANSITION, obj=req,
                                  detail={"move": move, "status": req.status, **detail}, request=http_request))
-        if emit:
-            events.append(request_event(req, "request." + move))
+    if emit:
+        audiences = Request.objects.audiences({req.pk: req for req, *_move in moves}.values())
+        events.extend(request_event(req, "request." + move, audiences[req.pk]) for req, move, *_rest in moves)
     case_timeline_add_many(timeline)
     audit_record_many(audit)
     events_emit(events)
 
 
-def request_event(req: Request, kind: str):
+def request_event(req: Request, kind: str, audience: set[int] | None = None):
     """The unsaved events of one move, to every agency that may see the request now
-    (``Request.objects.audience``), each with its view (``request_view_for``: the minimal one to
-    the receivers, the full one to the issuing side, the police above it and the office). The
-    payload is taken now."""
-    return event_build(kind=kind, subject=req, payload=lambda agency_id: request_view_for(req, agency_id),
-                       case_id=req.case_id)
+    (``Request.objects.audience``, or ``audiences`` taken for a batch and passed as
+    ``audience``), each with its view (``request_view_for``: the minimal one to the receivers,
+    the full one to the issuing side, the police above it and the office). The payload is taken
+    now."""
+    return event_build(kind=kind, subject=req, recipients=audience, case_id=req.case_id,
+                       payload=lambda agency_id: request_view_for(req, agency_id))
 
 
 LOCK_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")

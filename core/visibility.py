@@ -115,10 +115,9 @@ class RuleQuerySet(RestrictedQuerySet):
         The statement depends on nothing but the model and the action, the object's id is its
         parameter: it is compiled once per process (``_audience_statement``). Building and
         compiling it on each call cost the ORM as much again as PostgreSQL takes to plan and
-        run it (3.4 against 1.6 ms a call on the shared 2-core machine), on every event of every
-        request a delivery batch delivers.
+        run it (3.4 against 1.6 ms a call on the shared 2-core machine).
         """
-        statement = _audience_statement(self, action, connection.vendor)
+        statement = _audience_statement(self, action, many=False)
         if statement is None:
             return set()
         sql, params = statement
@@ -149,15 +148,60 @@ class RuleQuerySet(RestrictedQuerySet):
         return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
-_SUBJECT = object()  # stands for the object's id in a compiled audience statement
+    def audiences(self, objs, action: str = "view") -> dict[int, set[int]]:
+        """``audience`` of several rows, by id: one query on PostgreSQL, one each elsewhere.
+
+        A delivery batch of 25 requests emits two events each: one query per event made the
+        batch take 120-200 ms instead of 25-45 ms (paired runs against the code before); with
+        one per batch and kind it takes as long as before.
+        """
+        objs = list(objs)
+        if connection.vendor != "postgresql" or len(objs) < 2:
+            return {obj.pk: self.audience(obj, action) for obj in objs}
+        statement = _audience_statement(self, action, many=True)
+        found: dict[int, set[int]] = {obj.pk: set() for obj in objs}
+        if statement is None:
+            return found
+        sql, params = statement
+        with connection.cursor() as cursor:
+            cursor.execute(sql, tuple(list(found) if p is _SUBJECT else p for p in params))
+            for pk, *agency_lists in cursor.fetchall():
+                for agency_ids in agency_lists:
+                    found[pk].update(agency_ids)
+        return found
+
+    def audiences_queryset(self, pks, action: str = "view"):
+        """For each row of ``pks`` (an expression giving a set of ids), the agencies each clause
+        opens it to, as one array per clause (PostgreSQL)."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        from agencies.models import Agency
+
+        agencies = Agency.objects.order_by()
+        arrays = {}
+        for n, clause in enumerate(self.rule(action)):
+            part = agencies.filter(kind__in=sorted(clause.kinds)) if clause.kinds is not None else agencies
+            if clause.rows is not None:
+                row = self.model._base_manager.filter(pk=OuterRef(OuterRef("pk")))
+                part = part.filter(Exists(row.filter(clause.rows(Viewer.outer()))))
+            arrays["clause%d" % n] = ArraySubquery(part.values("pk"))
+        rows = self.model._base_manager.order_by().filter(pk__in=pks).annotate(**arrays)
+        return rows.values_list("pk", *arrays)
+
+
+_SUBJECT = object()  # stands for the object's id (or ids) in a compiled audience statement
 _statements: dict[tuple, tuple[str, tuple] | None] = {}
 
 
-def _audience_statement(queryset: RuleQuerySet, action: str, vendor: str) -> tuple[str, tuple] | None:
-    key = (queryset.model._meta.label, action, vendor)
+def _audience_statement(queryset: RuleQuerySet, action: str, *, many: bool) -> tuple[str, tuple] | None:
+    key = (queryset.model._meta.label, action, connection.vendor, many)
     if key not in _statements:
         try:
-            statement = queryset.audience_queryset(RawSQL("%s", (_SUBJECT,)), action).query.sql_with_params()
+            if many:
+                statement = queryset.audiences_queryset(RawSQL("SELECT unnest(%s)", (_SUBJECT,)), action)
+            else:
+                statement = queryset.audience_queryset(RawSQL("%s", (_SUBJECT,)), action)
+            statement = statement.query.sql_with_params()
         except EmptyResultSet:
             statement = None
         _statements[key] = statement

@@ -74,13 +74,15 @@ def event_build(
 
     ``kind`` must be declared in ``events.schemas``; the receivers are its audience: the
     agencies that may see ``subject`` (read from the subject model's visibility rule), or the
-    kind's declared audience when it has no subject. ``recipients`` names them instead, for
-    tests of the transport only (their payloads are not checked). ``payload`` is either one dict for every receiver or a
+    kind's declared audience when it has no subject. ``recipients``: that audience when the
+    caller computed it for a batch (``EventKind.receivers_many``); without a subject, for tests
+    of the transport only (their payloads are not checked). ``payload`` is either one dict for every receiver or a
     function of the receiving agency id that returns the view that receiver may see. ``role``
     narrows every event to one role of its agency, ``roles`` some agencies' (agency id -> role).
     """
     declared = event_kind(kind)
-    checked = recipients is None and checking_payloads()  # tests of the transport send what they like
+    # Tests of the transport (recipients, no subject) send what they like.
+    checked = (subject is not None or recipients is None) and checking_payloads()
     if recipients is None:
         recipients = declared.receivers(subject)
     now = timezone.now()

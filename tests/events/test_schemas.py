@@ -161,6 +161,8 @@ def test_each_event_kind_reaches_exactly_the_agencies_that_see_its_subject(world
         if audience != seen[obj.pk]:
             mismatched[obj.pk] = (sorted(map(code, audience - seen[obj.pk])), sorted(map(code, seen[obj.pk] - audience)))
     assert not mismatched, "object: (receives but cannot see, sees but does not receive) %s" % mismatched
+    # A batch's audiences (one query, alerts.delivery) are the same as one object's at a time.
+    assert declared.receivers_many(model.objects.all()) == seen
 
 
 def test_the_demo_world_exercises_every_clause_of_the_rules(world, db):
