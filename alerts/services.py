@@ -2,7 +2,8 @@
 
 Each move locks the request row (``select_for_update``) so that of two clerks acting at once
 one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
-audit log and emitted as an event to the issuing side (full view) and the receivers (minimal).
+audit log and emitted as an event to every agency that may see the request (the receivers get
+the minimal view, the issuing side, the police above it and the office the full one).
 """
 
 import secrets
