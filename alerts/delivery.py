@@ -153,7 +153,9 @@ def _deliver_batch(batch: list[Request]) -> None:
     now = timezone.now()
     deadlines = deadline_table()
     # request.created, as the request was when it was written: before this batch routes it.
-    created = [request_event(req, "request.created") for req in batch if not req.announced]
+    unannounced = [req for req in batch if not req.announced]
+    audiences = Request.objects.audiences(unannounced)
+    created = [request_event(req, "request.created", audiences[req.pk]) for req in unannounced]
     pending, untouched = [], []
     for req in batch:
         (pending if _pending(req) else untouched).append(req)

@@ -77,7 +77,7 @@ def signal_receive(
     signal.task = task
     signal.save(update_fields=["task"])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=signal, request=http_request)
-    event_emit(kind="signal.received", recipients={task.issuing_agency_id}, payload={"signal": signal.pk, "task": task.number})
+    event_emit(kind="signal.received", subject=signal, payload={"signal": signal.pk, "task": task.number})
     return signal
 
 
@@ -171,14 +171,9 @@ def requests_escalate_overdue(*, now=None) -> int:
             req.save(update_fields=["escalated_at", "updated_at"])
             _timeline(req, "request_escalated", _("请求 %(number)s 超时，已督办") % {"number": req.number})
             audit_record(actor=None, action=AuditAction.TRANSITION, obj=req, detail={"move": "escalated"})
-            recipients = {req.issuing_agency_id, *[a for a in (req.secondary_agency_id,) if a]}
-            centre_ids = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).values_list("pk", flat=True)
-            recipients |= set(centre_ids)
-            event_emit(kind="request.escalated", recipients=recipients,
+            # Everyone who may see the request; in the receiving agency, its supervisors.
+            event_emit(kind="request.escalated", subject=req,
                        payload=lambda agency_id, r=req: request_view_for(r, agency_id), case_id=req.case_id,
-                       role="")
-            event_emit(kind="request.escalated", recipients=[a for a in (req.target_agency_id,) if a],
-                       payload=lambda agency_id, r=req: request_view_for(r, agency_id),
-                       case_id=req.case_id, role=Role.SUPERVISOR)
+                       roles={req.target_agency_id: Role.SUPERVISOR} if req.target_agency_id else None)
             count += 1
     return count

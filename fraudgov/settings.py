@@ -251,6 +251,8 @@ API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=24 * 30)
 WS_CREDENTIALS_RECHECK_SECONDS = env.float("WS_CREDENTIALS_RECHECK_SECONDS", default=10)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2024")
+# Check every event payload against its declared shape when it is emitted (events.schemas).
+EVENTS_CHECK_PAYLOADS = env.bool("EVENTS_CHECK_PAYLOADS", default=DEBUG)
 
 # --- I18n --------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
