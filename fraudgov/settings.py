@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every page's URL names its policy action (core.policy_routes); checked here, once.
+    "core.policy_gate.PolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own rule).
@@ -221,7 +223,10 @@ REST_FRAMEWORK = {
         "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Authenticated, and the URL's policy action allowed to the caller (core.policy_routes).
+    "DEFAULT_PERMISSION_CLASSES": ["core.policy_gate.PolicyPermission"],
+    # One error body for every API error: {"detail", "code", "errors"?} (core/api/exceptions.py).
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -1,6 +1,5 @@
 """The requests API: list/create/retrieve and the lifecycle moves, plus signals."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,7 +13,6 @@ from ..filtersets import RequestFilterSet
 from ..models import Request, ReturnProposal
 from ..selectors import request_list, return_proposals
 from ..services import (
-    RequestError,
     request_acknowledge,
     request_create,
     request_extend,
@@ -37,17 +35,12 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, 
                                description="The same key twice makes one request.")
 
 
-def _error(exc) -> Response:
-    if isinstance(exc, ValidationError):
-        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": exc.message}, status=exc.status_code)
-
-
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Requests my agency issued or received; a receiving agency sees only its own."""
 
     serializer_class = RequestSerializer
     filterset_class = RequestFilterSet
+    lookup_value_regex = r"[0-9]+"  # /requests/abc/acknowledge/ is a 404, never a 500
 
     def get_queryset(self):
         return request_list(user=self.request.user)
@@ -61,10 +54,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def handler():
             form = RequestCreateSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
-            try:
-                req = request_create(issuer=request.user, http_request=request, **form.validated_data)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            # Refusals (the policy, bad input, a second open request) raise: the API's exception
+            # handler answers them, and an Idempotency-Key stays free for a corrected retry.
+            req = request_create(issuer=request.user, http_request=request, **form.validated_data)
             return Response(RequestSerializer(req, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
@@ -73,10 +65,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         get_object_or_404(self.get_queryset(), pk=pk)  # not visible -> 404, never 403
 
         def handler():
-            try:
-                req = service(request_id=int(pk), actor=request.user, http_request=request, **kwargs)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            req = service(request_id=int(pk), actor=request.user, http_request=request, **kwargs)
             return Response(RequestSerializer(req, context={"request": request}).data)
 
         return idempotent(request, request.path, handler)
@@ -124,6 +113,7 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Pro-rata returns of frozen money to a ring's victims, for the centre to approve."""
 
     serializer_class = ReturnProposalSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -134,10 +124,7 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         get_object_or_404(self.get_queryset(), pk=pk)
 
         def handler():
-            try:
-                proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
             return Response(ReturnProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
         return idempotent(request, request.path, handler)
@@ -168,10 +155,7 @@ class SignalViewSet(viewsets.GenericViewSet):
         def handler():
             form = SignalSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            try:
-                signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
             return Response(SignalSerializer(signal).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
