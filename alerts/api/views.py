@@ -61,6 +61,13 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
         return idempotent(request, request.path, handler)
 
+    def _authorized(self, request, pk, move: str) -> None:
+        """404 outside the caller's scope, 403 if the policy refuses the move on this request:
+        before the body is validated, so a refused caller learns nothing from a 400."""
+        from core.policy import authorize
+
+        authorize(request.user, "request." + move, get_object_or_404(self.get_queryset(), pk=pk))
+
     def _move(self, request, pk, service, **kwargs):
         get_object_or_404(self.get_queryset(), pk=pk)  # not visible -> 404, never 403
 
@@ -78,6 +85,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=CompleteSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        self._authorized(request, pk, "complete")
         form = CompleteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_complete, **form.validated_data)
@@ -85,6 +93,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=RejectSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        self._authorized(request, pk, "reject")
         form = RejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_reject, reason=form.validated_data["reason"])
@@ -104,6 +113,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    description="Release a completed freeze (issuing side).")
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
+        self._authorized(request, pk, "release")
         form = ReleaseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_release, reason=form.validated_data.get("reason", ""))
