@@ -22,9 +22,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "home": {"GET": MEMBER},
     "healthz": {"GET": PUBLIC},
     "set_language": {"POST": PUBLIC},
-    "login": {"GET": PUBLIC, "POST": PUBLIC},
+    "login": {"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC},  # Django form views answer PUT as POST
     "logout": {"POST": MEMBER},
-    "password_change": {"GET": MEMBER, "POST": MEMBER},
+    "password_change": {"GET": MEMBER, "POST": MEMBER, "PUT": MEMBER},
     "password_change_done": {"GET": MEMBER},
     "schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
