@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The one error body of core/api/exceptions.py on every operation (after the enum hook).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.add_error_responses"],
     # Several models have a "kind" or "role" field with different choices; name each enum so
     # the schema is stable (and check --deploy stays free of drf-spectacular warnings).
     "ENUM_NAME_OVERRIDES": {

@@ -68,3 +68,56 @@ def test_action_routes_404_on_bad_ids(demo, client, url):
         client.force_login(user)
         response = client.get(url)
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_one_error_body(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+    create = schema["paths"]["/api/v1/requests/"]["post"]["responses"]
+    assert create["403"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+
+
+@pytest.mark.django_db
+def test_every_error_has_detail_and_code(demo):
+    bad = _api(demo["analyst"]).post("/api/v1/requests/", {"kind": "nope"}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid" and "kind" in bad.json()["errors"]
+    refused = _api(demo["grid_a"]).post("/api/v1/cases/", {}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden" and refused.json()["detail"]
+    missing = _api(demo["analyst"]).get("/api/v1/requests/987654/")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_the_transition_table_and_the_policy_agree():
+    """Every move of the state table has a policy rule; the policy names no move the table lacks."""
+    from alerts.transitions import MOVES
+    from core.policy import RULES
+
+    moves = {"request." + name for name, m in MOVES.items() if m.side != "system"}
+    declared = {a for a in RULES if a.startswith("request.") and a not in ("request.view", "request.board",
+                                                                            "request.create")}
+    assert moves == declared
+
+
+def test_policy_units():
+    """allowed() on plain rows, without HTTP: kind, role, object and the superuser."""
+    from types import SimpleNamespace
+
+    from agencies.choices import AgencyKind, Role
+    from core.policy import allowed
+
+    def user(kind, role, agency_id=1):
+        return SimpleNamespace(is_authenticated=True, is_superuser=False, agency_id=agency_id, role=role,
+                               agency=SimpleNamespace(kind=kind))
+
+    bank, analyst = user(AgencyKind.BANK, Role.OFFICER, 7), user(AgencyKind.ANTI_FRAUD_CENTRE, Role.ANALYST, 1)
+    admin = SimpleNamespace(is_authenticated=True, is_superuser=True, agency_id=None, role="")
+    req = SimpleNamespace(target_agency_id=7, secondary_agency_id=None, issuing_agency_id=1, target_kind="account")
+    assert allowed(bank, "signal.create") and not allowed(bank, "case.create")
+    assert allowed(bank, "request.acknowledge", req) and not allowed(bank, "request.extend", req)
+    assert not allowed(user(AgencyKind.BANK, Role.OFFICER, 8), "request.acknowledge", req)  # not addressed to it
+    assert allowed(analyst, "request.extend", req) and not allowed(analyst, "request.acknowledge", req)
+    assert not allowed(user(AgencyKind.ANTI_FRAUD_CENTRE, Role.AGENCY_ADMIN), "case.create")
+    assert allowed(admin, "case.view") and not allowed(admin, "case.create") and not allowed(admin, "request.create")
+    carrier = SimpleNamespace(kind=AgencyKind.CARRIER)
+    assert not allowed(analyst, "request.route_manually", (req, carrier))  # an account goes to a bank
