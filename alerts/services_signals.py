@@ -18,7 +18,7 @@ from events.services import event_emit
 from .choices import OPEN_STATUSES, DissuasionOutcome, RequestKind, TargetKind
 from .models import DeadlinePolicy, Request, Signal
 from .payloads import request_view_for
-from .services import _timeline, request_create
+from .services import _new_number, _timeline, request_create
 
 SIGNAL_KINDS = (AgencyKind.BANK, AgencyKind.PAYMENT_INSTITUTION, AgencyKind.CARRIER, AgencyKind.INTERNET_PLATFORM)
 
@@ -83,7 +83,7 @@ def _unroutable_task(signal, actor) -> Request:
     """No region given: the task still exists, in the centre's dispatch queue."""
     centre = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).order_by("code").first()
     req = Request.objects.create(
-        number="RQ" + timezone.localtime().strftime("%Y%m%d") + str(signal.pk).zfill(8), kind=RequestKind.DISSUASION,
+        number=_new_number(), kind=RequestKind.DISSUASION,  # random, like every request's: not guessable
         target_kind=TargetKind.PERSON, target_value=signal.resident_name or signal.resident_phone,
         person_name=signal.resident_name, person_id_number=signal.resident_id_number,
         person_phone=signal.resident_phone, issuing_agency=centre or actor.agency, needs_manual_routing=True,

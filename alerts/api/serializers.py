@@ -86,13 +86,25 @@ class RejectSerializer(InputSerializer):
 
 class SignalSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
-    task_number = serializers.CharField(source="task.number", read_only=True, default=None)
+    task_number = serializers.SerializerMethodField(help_text=_("仅当调用方单位可查看该劝阻任务时返回"))
 
     class Meta:
         model = Signal
         fields = ["id", "received_at", "resident_name", "resident_id_number", "resident_phone", "region", "reason",
                   "indicator_kind", "indicator_value", "amount", "task_number"]
         read_only_fields = ["id", "received_at", "task_number"]
+
+    def get_task_number(self, signal) -> str | None:
+        """The task's number only if the caller's agency may see that task: a bank's signal joins
+        a task of the centre and the resident's station, whose number is none of its business."""
+        from ..models import Request
+
+        request = self.context.get("request")
+        if signal.task_id is None or request is None:
+            return None
+        if not Request.objects.restrict(request.user).filter(pk=signal.task_id).exists():
+            return None
+        return signal.task.number
 
 
 class ReleaseSerializer(InputSerializer):

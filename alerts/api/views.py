@@ -166,7 +166,7 @@ class SignalViewSet(viewsets.GenericViewSet):
             form = SignalSerializer(data=request.data)
             form.is_valid(raise_exception=True)
             signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
-            return Response(SignalSerializer(signal).data, status=status.HTTP_201_CREATED)
+            return Response(SignalSerializer(signal, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
 
