@@ -14,4 +14,4 @@ RUN SECRET_KEY=build-only-not-secret python manage.py compilemessages -v 0 \
 RUN useradd --system --home /app fraudgov && mkdir -p /app/media && chown fraudgov /app/media
 USER fraudgov
 EXPOSE 8000
-CMD ["uvicorn", "fraudgov.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]
+CMD ["uvicorn", "fraudgov.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-proxy-headers"]

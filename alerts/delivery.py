@@ -64,7 +64,10 @@ def delivery_schedule() -> None:
                 return  # a task is queued and has not looked yet: it will see this row
         except redis.RedisError:  # wake a worker anyway (the sweep is the last resort)
             logger.warning("delivery marker unavailable", exc_info=True)
-    deliver_pending.delay()
+    try:
+        deliver_pending.delay()
+    except Exception:  # the broker is down: the row is committed, the beat sweep re-wakes
+        logger.warning("delivery wake-up not sent; the outbox sweep will deliver", exc_info=True)
 
 
 class _RecentDeliveries:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import AuditAction
+from cases.normalize import validate_id_number
 from cases.services import case_timeline_add, case_timeline_add_many, case_timeline_entry
 from core.db import insert_each
 from core.policy import Forbidden, RequestDraft, authorize
@@ -181,7 +182,7 @@ def request_create(
     issuer,
     kind: str,
     target_kind: str,
-    target_value: str,
+    target_value: str = "",  # a dissuasion names a person instead
     case=None,
     amount: Decimal = Decimal("0"),
     note: str = "",
@@ -223,6 +224,8 @@ def request_create(
         if not term_months or term_months < 1 or term_months > 12:
             raise ValidationError(_("冻结期限须为 1 至 12 个月。"))
         freeze_action = freeze_action or FreezeAction.FREEZE
+    if person_id_number:
+        person_id_number = validate_id_number(person_id_number)
     if kind == RequestKind.DISSUASION and target_kind == TargetKind.PERSON and person_region is None:
         raise ValidationError(_("劝阻任务须填写居住地。"))
     if amount is not None and Decimal(amount) < 0:
@@ -254,7 +257,7 @@ def request_create(
                 http_request=http_request, emit=False)
         from .delivery import delivery_schedule
 
-        transaction.on_commit(delivery_schedule)
+        transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 
@@ -329,7 +332,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
             http_request=http_request)
     from .delivery import delivery_schedule
 
-    transaction.on_commit(delivery_schedule)
+    transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import AgencyKind, Role
 from agencies.models import Agency
+from cases.normalize import validate_id_number
 from core.choices import AuditAction
 from core.policy import authorize
 from core.services import audit_record
@@ -47,6 +48,8 @@ def signal_receive(
         raise ValidationError(_("预警须至少提供身份证号或手机号。"))
     if not (reason or "").strip():
         raise ValidationError(_("请填写预警原因。"))
+    if resident_id_number:
+        resident_id_number = validate_id_number(resident_id_number)
     signal = Signal.objects.create(
         source_agency=actor.agency, created_by=actor, reason=reason.strip()[:300], region=region,
         resident_name=resident_name, resident_id_number=resident_id_number, resident_phone=resident_phone,
@@ -83,7 +86,7 @@ def _unroutable_task(signal, actor) -> Request:
     """No region given: the task still exists, in the centre's dispatch queue."""
     centre = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).order_by("code").first()
     req = Request.objects.create(
-        number=_new_number(), kind=RequestKind.DISSUASION,  # random, like every request's: not guessable
+        number=_new_number(), kind=RequestKind.DISSUASION,  # random, as every request number
         target_kind=TargetKind.PERSON, target_value=signal.resident_name or signal.resident_phone,
         person_name=signal.resident_name, person_id_number=signal.resident_id_number,
         person_phone=signal.resident_phone, issuing_agency=centre or actor.agency, needs_manual_routing=True,

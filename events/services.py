@@ -252,20 +252,40 @@ async def _send_all(layer, events: list[Event]) -> None:
 
 def push_events(events: list[Event]) -> None:
     """Best-effort push (at most once); clients catch up from the table on reconnect."""
+    if events:
+        _push(lambda layer: _send_all(layer, events), "events %s" % [e.id for e in events])
+
+
+def _push(send: Callable, what: str) -> None:
+    """Run ``send(layer)`` on the process's push loop; a failure is logged, never raised."""
     layer = get_channel_layer()
-    if layer is None or not events:
+    if layer is None:
         return
     if isinstance(layer, InMemoryChannelLayer):
         # The embedded in-memory layer keeps asyncio queues of the server's own loop: send there.
         try:
-            async_to_sync(_send_all)(layer, events)
+            async_to_sync(send)(layer)
         except Exception:
-            logger.warning("event push failed for %s", [e.id for e in events], exc_info=True)
+            logger.warning("push failed for %s", what, exc_info=True)
         return
     try:
-        future = asyncio.run_coroutine_threadsafe(_send_all(layer, events), _push_loop.get())
+        future = asyncio.run_coroutine_threadsafe(send(layer), _push_loop.get())
         future.result(timeout=PUSH_TIMEOUT)
     except FutureTimeout:
-        logger.warning("event push timed out for %s", [e.id for e in events])
+        logger.warning("push timed out for %s", what)
     except Exception:  # a dead Redis must not fail the request that was already committed
-        logger.warning("event push failed for %s", [e.id for e in events], exc_info=True)
+        logger.warning("push failed for %s", what, exc_info=True)
+
+
+def user_group(user_id: int) -> str:
+    """Every socket of one user (events.consumers), for hints about the user's credentials."""
+    return f"user.{user_id}"
+
+
+def user_sockets_check(*, user_id: int, ended_session: str | None = None) -> None:
+    """After the commit, tell every socket of the user to check its credentials again; those
+    opened with ``ended_session`` close at once (a logout: Django flushes that session only
+    after the signal). A hint, at most once: the consumer also re-checks on its own."""
+    message = {"type": "credentials.check", "ended_session": ended_session}
+    group = user_group(user_id)
+    transaction.on_commit(lambda: _push(lambda layer: layer.group_send(group, message), group))

@@ -105,17 +105,21 @@ class SyncASGIHandler(ASGIHandler):
 
 django_asgi_app = SyncASGIHandler()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from events.auth import SessionOrTokenAuthMiddleware  # noqa: E402
+from events.auth import TokenAuthMiddleware, TokenOrSession  # noqa: E402
 from events.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
+        # An agency system's token needs no Origin (it sends none); the browser's cookie is
+        # ambient, so only cookie sockets must come from a page of an allowed host.
+        "websocket": TokenOrSession(
+            token=TokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
+            session=AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         ),
     }
 )

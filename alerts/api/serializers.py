@@ -1,15 +1,29 @@
 """API shapes. Reads go through alerts.payloads so each side gets exactly its view."""
 
 from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Region
 from cases.models import Case
+from cases.normalize import validate_id_number
 from core.api.serializers import InputSerializer
+from core.datetimes import BoundedDateTimeField
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
-from ..models import ReturnProposal, ReturnShare, Signal
+from ..models import Request, ReturnProposal, ReturnShare, Signal
 from ..payloads import request_view_for
+
+
+def _checked_id_number(value: str) -> str:
+    """A resident ID number, GB 11643 checksum checked (blank allowed)."""
+    if not value:
+        return value
+    try:
+        return validate_id_number(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
 
 
 class RequestSerializer(serializers.Serializer):
@@ -58,6 +72,9 @@ class RequestCreateSerializer(InputSerializer):
     person_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     person_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
 
+    def validate_person_id_number(self, value):
+        return _checked_id_number(value)
+
     def validate_case(self, case):
         user = self.context["request"].user
         if case is not None and not Case.objects.restrict(user).filter(pk=case.pk).exists():
@@ -67,7 +84,7 @@ class RequestCreateSerializer(InputSerializer):
 
 class OnwardTransferSerializer(InputSerializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
-    transferred_at = serializers.DateTimeField()
+    transferred_at = BoundedDateTimeField()
     destination_account = serializers.CharField(max_length=64)
     destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -86,7 +103,7 @@ class RejectSerializer(InputSerializer):
 
 class SignalSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
-    task_number = serializers.SerializerMethodField(help_text=_("仅当调用方单位可查看该劝阻任务时返回"))
+    task_number = serializers.SerializerMethodField()
 
     class Meta:
         model = Signal
@@ -94,17 +111,22 @@ class SignalSerializer(serializers.ModelSerializer):
                   "indicator_kind", "indicator_value", "amount", "task_number"]
         read_only_fields = ["id", "received_at", "task_number"]
 
-    def get_task_number(self, signal) -> str | None:
-        """The task's number only if the caller's agency may see that task: a bank's signal joins
-        a task of the centre and the resident's station, whose number is none of its business."""
-        from ..models import Request
+    def validate_resident_id_number(self, value):
+        return _checked_id_number(value)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_task_number(self, signal):
+        """The dissuasion task's number when this signal opened it, or the caller may see the
+        task: a signal that joins an open task opened by another agency's signal must not
+        reveal that task."""
         request = self.context.get("request")
-        if signal.task_id is None or request is None:
+        task = signal.task
+        if task is None or request is None:
             return None
-        if not Request.objects.restrict(request.user).filter(pk=signal.task_id).exists():
-            return None
-        return signal.task.number
+        opened_here = not Signal.objects.filter(task_id=task.pk, pk__lt=signal.pk).exists()
+        if opened_here or Request.objects.restrict(request.user).filter(pk=task.pk).exists():
+            return task.number
+        return None
 
 
 class ReleaseSerializer(InputSerializer):

@@ -39,8 +39,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Requests my agency issued or received; a receiving agency sees only its own."""
 
     serializer_class = RequestSerializer
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
     filterset_class = RequestFilterSet
-    lookup_value_regex = r"[0-9]+"  # /requests/abc/acknowledge/ is a 404, never a 500
 
     def get_queryset(self):
         return request_list(user=self.request.user)
@@ -123,7 +123,7 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Pro-rata returns of frozen money to a ring's victims, for the centre to approve."""
 
     serializer_class = ReturnProposalSerializer
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -13,6 +13,7 @@ server processes only: a test run must not keep idle connections to a database i
 """
 
 import os
+import select
 import threading
 import time
 
@@ -29,6 +30,14 @@ def _key(conn_params: dict) -> tuple:
     return (os.getpid(), tuple(sorted((k, str(v)) for k, v in conn_params.items())))
 
 
+def _has_unread_input(conn) -> bool:
+    try:
+        readable, _w, _x = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def _pool_size(self) -> int:
         return int(self.settings_dict.get("POOL_SIZE") or 0)
@@ -43,6 +52,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 break
             conn, since = item
             if conn.closed:
+                continue
+            if _has_unread_input(conn):
+                # An idle connection has nothing to say unless its backend ended (a FATAL
+                # message and EOF from pg_terminate_backend or a restart): drop it, at the cost
+                # of one poll instead of a round trip.
+                conn.close()
                 continue
             if time.monotonic() - since > CHECK_AFTER_IDLE_SECONDS:
                 try:
