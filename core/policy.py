@@ -195,11 +195,11 @@ RULES: dict[str, Rule] = {
     "event.view": read(),
     "me.view": read(),
     "audit.view": read(ANY, {Role.AGENCY_ADMIN}, also=(Grant(OFFICE, None),)),
-    # Reserved for the routing-key services (issue 17 §2): an agency admin manages its own
-    # agency's keys; overlapping another agency's space needs the centre's approval.
+    # Routing keys (agencies.services): an agency admin writes its own agency's keys; a key
+    # overlapping another agency's space waits for a centre analyst's or supervisor's approval.
     "routingkey.change": rule(ANY, {Role.AGENCY_ADMIN}, on=_own_agency),
-    "routingkey.approve": rule(CENTRE, {Role.SUPERVISOR, Role.AGENCY_ADMIN}),
-    "token.manage": rule(),
+    "routingkey.review": read(CENTRE, {Role.ANALYST, Role.SUPERVISOR}),
+    "routingkey.approve": rule(CENTRE, {Role.ANALYST, Role.SUPERVISOR}),
     # --- cases
     "case.view": read(CASE_READERS),
     "case.create": rule(POLICE_KINDS, CASE_WRITERS),
@@ -257,7 +257,7 @@ def _decide(user, action: str, obj) -> tuple[bool, str, str]:
         r = RULES[action]
     except KeyError:
         raise KeyError("no policy rule for action %r (add it to core.policy.RULES)" % action) from None
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not getattr(user, "is_active", True):
         return False, str(_("请先登录。")), "not_authenticated"
     if getattr(user, "agency_id", None) is None:
         if r.write:

@@ -31,8 +31,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "core:audit": {"GET": "audit.view"},
     "agencies:directory": {"GET": "agency.view"},
     "agencies:detail": {"GET": "agency.view"},
+    "agencies:routing_keys_pending": {"GET": "routingkey.review"},
+    "agencies:routing_key_approve": {"POST": "routingkey.approve"},
     # --- API: accounts, members, events, audit
     "api-token": {"POST": PUBLIC},
+    "api-token-revoke": {"POST": MEMBER},  # one's own token; another user's: the view's restrict("change")
     "api-me": {"GET": "me.view"},
     "api-audit": {"GET": "audit.view"},
     "event-list": {"GET": "event.view"},
@@ -152,6 +155,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-campaign-effect": {"GET": "publicity.view"},
     "api-outreach-list": {"GET": "publicity.view", "POST": "outreach.create"},
     "api-outreach-detail": {"GET": "publicity.view", "PUT": "outreach.change", "PATCH": "outreach.change"},
+    "api-outreach-photo": {"GET": "publicity.view"},  # rows: the outreach's restrict(user)
     "api-bulletin-list": {"GET": "bulletin.view", "POST": "bulletin.draft"},
     "api-bulletin-detail": {"GET": "bulletin.view", "PUT": "bulletin.change", "PATCH": "bulletin.change"},
     "api-bulletin-publish": {"POST": "bulletin.publish"},

@@ -106,10 +106,7 @@ def test_signal_post_makes_a_dissuasion_task(w, api):
                                                 "resident_phone": "13800004444", "amount": "2000"},
                            format="json", HTTP_IDEMPOTENCY_KEY="sig-1")
     assert answer.status_code == 201, answer.content
-    assert answer.data["task_number"] is None  # the centre's task: not the bank's to know (issue 17, 8)
-    from alerts.models import Signal
-
-    task = Signal.objects.get(pk=answer.data["id"]).task
+    task = Request.objects.get(number=answer.data["task_number"])
     assert task.target_agency == w.agencies["ps-renmin"] and task.status == RequestStatus.DELIVERED
     refused = api(w.users["officer"]).post("/api/v1/signals/", {"reason": "x", "resident_phone": "1"}, format="json")
     assert refused.status_code == 403
