@@ -31,43 +31,38 @@ import zlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.choices import AuditAction
+from core.policy import authorize
 from core.services import audit_entry, audit_record, audit_record_many
 from events.services import event_emit, user_sockets_check
 
-from .choices import AgencyKind, Role, RoutingKeyKind, RoutingKeyStatus
+from .choices import RoutingKeyKind, RoutingKeyStatus
 from .models import Agency, RoutingKey, User
 from .selectors import routing_key_overlaps
 
 
 EVENT_KIND = "routing_key.changed"
 PREFIX_KINDS = frozenset({RoutingKeyKind.CARD_PREFIX, RoutingKeyKind.NUMBER_SEGMENT})
-APPROVER_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
 _DOMAIN = re.compile(r"^(?=.{1,100}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def _authorize_routing_key_change(actor, key: RoutingKey, action: str) -> None:
-    """Who may do ``action`` (create, update, delete, approve) to ``key``: the key's own agency
-    admin writes it; an anti-fraud centre's analyst or supervisor approves it; a superuser
-    does both. To be declared in ``core.policy`` when that lands."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise PermissionDenied(_("请先登录。"))
-    if actor.is_superuser:
+    """Who may do ``action`` (create, update, delete, approve) to ``key``: the policy's
+    ``routingkey.change`` (the key's own agency admin) and ``routingkey.approve`` (an anti-fraud
+    centre's analyst or supervisor), core.policy. The platform superuser, who has no agency,
+    manages keys in the admin site, outside the member policy."""
+    if actor is not None and actor.is_authenticated and actor.is_active and actor.is_superuser:
         return
     if action == "approve":
-        if actor.agency_id is not None and actor.agency.kind == AgencyKind.ANTI_FRAUD_CENTRE \
-                and actor.role in APPROVER_ROLES:
-            return
-        raise PermissionDenied(_("只有反诈中心的研判员或主管可以审批路由键。"))
-    if actor.role == Role.AGENCY_ADMIN and actor.agency_id is not None and actor.agency_id == key.agency_id:
-        return
-    raise PermissionDenied(_("单位管理员只能管理本单位的路由键。"))
+        authorize(actor, "routingkey.approve", message=_("只有反诈中心的研判员或主管可以审批路由键。"))
+    else:
+        authorize(actor, "routingkey.change", key, message=_("单位管理员只能管理本单位的路由键。"))
 
 
 def routing_key_normalize(*, kind: str, value: str) -> str:

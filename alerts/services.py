@@ -20,6 +20,7 @@ from core.choices import AuditAction
 from cases.normalize import validate_id_number
 from cases.services import case_timeline_add, case_timeline_add_many, case_timeline_entry
 from core.db import insert_each
+from core.policy import Forbidden, RequestDraft, authorize
 from core.services import audit_entry, audit_record_many
 from events.services import event_build, events_emit
 
@@ -27,7 +28,7 @@ from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind, choic
 from .constants import DEFAULT_DEADLINES
 from .models import DeadlinePolicy, Request
 from .payloads import request_view_for
-from .transitions import MOVES, can_move
+from .transitions import MOVES
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 # Made once: ``Choices.values`` builds its list, labels included, on every call.
@@ -52,8 +53,8 @@ class RequestConflict(RequestError):
     status_code = 409
 
 
-class RequestForbidden(RequestError):
-    """The caller's agency or role may not make this move: HTTP 403."""
+class RequestForbidden(RequestError, Forbidden):
+    """The caller's agency or role may not make this move: HTTP 403 (a policy ``Forbidden``)."""
 
     status_code = 403
 
@@ -111,15 +112,13 @@ def _lock(req_or_id, related=LOCK_RELATED) -> Request:
 
 
 def _check(actor, req: Request, move: str) -> None:
-    if can_move(actor, req, move):
-        return
-    allowed_states = MOVES[move].sources
-    if req.status not in allowed_states:
+    """Who first (the policy's ``request.<move>``: 403), then the state table (409)."""
+    authorize(actor, "request." + move, req, message=_("您所在单位或角色无权对该请求执行此操作。"), error=RequestForbidden)
+    if req.status not in MOVES[move].sources:
         raise RequestConflict(
             _("请求 %(number)s 当前状态为“%(status)s”，无法执行该操作（可能已被他人处理）。")
             % {"number": req.number, "status": choice_label(RequestStatus, req.status)}
         )
-    raise RequestForbidden(_("您所在单位或角色无权对该请求执行此操作。"))
 
 
 def deadline_table() -> dict[str, tuple[int | None, int | None]]:
@@ -213,6 +212,9 @@ def request_create(
         raise ValidationError(_("未知的请求类型。"))
     if target_kind not in TARGET_KIND_VALUES:
         raise ValidationError(_("未知的目标类型。"))
+    if issuer is not None:  # None: a system follow-on, authorized as the move that caused it
+        authorize(issuer, "request.create", RequestDraft(kind=kind, target_kind=target_kind, case=case),
+                  message=_("您所在单位或角色无权发起该类请求，或目标、案件不在您的范围内。"), error=RequestForbidden)
     if target_kind != TargetKind.PERSON and not (target_value or "").strip():
         raise ValidationError(_("请填写请求目标（账号、号码、网址或应用）。"))
     if kind == RequestKind.FREEZE:
@@ -265,6 +267,11 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
     """A centre analyst routes a request from the dispatch queue by hand."""
     req = _lock(request_id)
     _check(actor, req, "route_manually")
+    authorize(actor, "request.route_manually", (req, target_agency),
+              message=_("该请求不能分派给这类单位（账户给银行，号码给运营商，网址给互联网企业）。"), error=RequestForbidden)
+    if secondary_agency is not None:
+        authorize(actor, "request.route_manually", (req, secondary_agency),
+                  message=_("该请求不能分派给这类单位（账户给银行，号码给运营商，网址给互联网企业）。"), error=RequestForbidden)
     req.target_agency = target_agency
     req.secondary_agency = secondary_agency
     req.routing_reason = _("人工分派（%(user)s）：%(reason)s") % {"user": actor.username, "reason": reason or "-"}

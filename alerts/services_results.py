@@ -177,13 +177,12 @@ def return_proposal_create(*, request_id: int) -> ReturnProposal | None:
 
 @transaction.atomic
 def return_proposal_decide(*, proposal_id: int, actor, approve: bool) -> ReturnProposal:
-    from agencies.choices import AgencyKind
+    from core.policy import authorize
 
+    from .services import RequestForbidden
+
+    authorize(actor, "return.decide", message=_("只有反诈中心可以审批返还方案。"), error=RequestForbidden)
     proposal = ReturnProposal.objects.select_for_update().get(pk=proposal_id)
-    if actor.agency.kind != AgencyKind.ANTI_FRAUD_CENTRE:
-        from .services import RequestForbidden
-
-        raise RequestForbidden(_("只有反诈中心可以审批返还方案。"))
     if proposal.status != ProposalStatus.PROPOSED:
         raise RequestConflict(_("该返还方案已处理。"))
     proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED

@@ -12,6 +12,7 @@ from agencies.choices import AgencyKind, Role
 from agencies.models import Agency
 from cases.normalize import validate_id_number
 from core.choices import AuditAction
+from core.policy import authorize
 from core.services import audit_record
 from events.services import event_emit
 
@@ -39,10 +40,10 @@ def signal_receive(
 ) -> Signal:
     """Store a signal and join it to an open dissuasion task about the same resident (same ID
     number or phone) from the last 24 hours, or create a new task for their station+community."""
-    if actor.agency.kind not in SIGNAL_KINDS:
-        from .services import RequestForbidden
+    from .services import RequestForbidden
 
-        raise RequestForbidden(_("只有银行、支付机构、运营商和互联网企业可以报送预警。"))
+    authorize(actor, "signal.create", message=_("只有银行、支付机构、运营商和互联网企业可以报送预警。"),
+              error=RequestForbidden)
     if not (resident_id_number or resident_phone):
         raise ValidationError(_("预警须至少提供身份证号或手机号。"))
     if not (reason or "").strip():
@@ -137,7 +138,7 @@ def _case_from_task(req: Request, actor, details: dict):
         narrative=_("由预警转立：%(reason)s") % {"reason": signal.reason if signal else req.note},
         victims=[{"name": req.person_name or _("未知"), "id_number": req.person_id_number,
                   "phone": req.person_phone}],
-        indicators=indicators,
+        indicators=indicators, system=True,  # authorized as the outcome that opens it
     )
 
 
@@ -145,10 +146,9 @@ def _case_from_task(req: Request, actor, details: dict):
 
 
 def deadline_policy_update(*, actor, kind: str, ack_minutes: int | None, complete_minutes: int | None) -> DeadlinePolicy:
-    if actor.agency.kind != AgencyKind.LEADERSHIP_OFFICE and not actor.is_superuser:
-        from .services import RequestForbidden
+    from .services import RequestForbidden
 
-        raise RequestForbidden(_("只有联席办可以修改办理时限。"))
+    authorize(actor, "deadline.change", message=_("只有联席办可以修改办理时限。"), error=RequestForbidden)
     policy, _created = DeadlinePolicy.objects.update_or_create(
         kind=kind, defaults={"ack_minutes": ack_minutes, "complete_minutes": complete_minutes, "updated_by": actor}
     )

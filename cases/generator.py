@@ -146,6 +146,7 @@ def write_via_services(n: int, *, seed: int = 7, actor=None) -> int:
             actor=actor, reporting_agency=reporter[region.pk], region=region, typology=typologies[data["typology"]],
             occurred_at=data["occurred_at"], reported_at=data["reported_at"], loss_amount=data["loss_amount"],
             payment_channel=data["payment_channel"], victims=data["victims"], indicators=data["indicators"],
+            system=actor is None,  # the demo/bench generator files for every station, as the platform
         )
         count += 1
     return count

@@ -412,8 +412,11 @@ class ImportFailed(Exception):
 
 def import_rows(*, rows: list[ParsedRow], actor, reporting_agency) -> list:
     """Create every row through case_create in one transaction: all of them or none."""
+    from core.policy import authorize
+
     from .services import case_create
 
+    authorize(actor, "case.import")
     created = []
     with transaction.atomic():
         for row in rows:

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from agencies.choices import Role
 from agencies.models import Agency, Region
 from core.choices import AuditAction
 from core.db import insert_each
+from core.policy import Forbidden, allowed, authorize
 from core.services import audit_record
 
 from . import linking
@@ -39,16 +40,16 @@ def allowed_transitions(*, case: Case, user) -> list[str]:
     """Statuses ``user`` may move ``case`` to now (for buttons on the case page)."""
     if not _can_change(case, user):
         return []
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == case.status and (user.role in roles or user.is_superuser)]
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == case.status and user.role in roles]
 
 
-def _can_change(case: Case, user) -> bool:
-    return Case.objects.restrict(user, "change").filter(pk=case.pk).exists()
+def _can_change(case: Case, user, action: str = "case.change") -> bool:
+    return allowed(user, action, case)
 
 
-def _require_change(case: Case, user) -> None:
-    if not _can_change(case, user):
-        raise PermissionDenied(_("您无权修改该案件。"))
+def _require_change(case: Case, user, action: str = "case.change") -> None:
+    """The policy's case rule (police writer roles, the case in the actor's "change" scope)."""
+    authorize(user, action, case, message=_("您无权修改该案件。"))
 
 
 def case_number_next(*, region: Region, year: int) -> str:
@@ -203,11 +204,17 @@ def case_create(
     victims: list[dict],
     indicators: list[dict],
     request=None,
+    system: bool = False,
 ) -> Case:
     """Take one report: number, victims, normalised indicators, linking, priority, duplicates.
 
-    Raises ValidationError (messages in the user's language) and writes nothing on bad input.
+    Raises ValidationError (messages in the user's language) and writes nothing on bad input;
+    ``Forbidden`` unless the policy lets ``actor`` file cases, and when the saved case would
+    fall outside what the actor may see (NetBox's ``_validate_objects``). ``system``: opened by
+    the platform on a move already authorized (a dissuasion outcome); the actor is recorded.
     """
+    if not system:
+        authorize(actor, "case.create", message=_("只有公安单位的研判员、民警和主管可以录入案件。"))
     items = _normalize_indicators(indicators)
     reported_at = reported_at or timezone.now()
     if occurred_at > reported_at + timedelta(minutes=5):
@@ -236,6 +243,8 @@ def case_create(
             message=_("疑似与案件 %(number)s 重复") % {"number": case.possible_duplicate_of.number},
         )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
+    if not system and not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+        raise Forbidden(_("不能录入本单位辖区以外的案件。"))  # rolls the whole intake back
     _emit(case, "case.created", actor)
     return case
 
@@ -277,8 +286,8 @@ def case_transition(*, case: Case, actor, to_status: str, request=None) -> Case:
             _("不能从“%(from)s”变为“%(to)s”。")
             % {"from": CaseStatus(case.status).label, "to": CaseStatus(to_status).label if to_status in CaseStatus.values else to_status}
         )
-    if not (actor.is_superuser or actor.role in roles):
-        raise PermissionDenied(_("您的角色不能执行该操作。"))
+    if actor.role not in roles:
+        raise Forbidden(_("您的角色不能执行该操作。"))
     before = case.status
     case.status = to_status
     case.save(update_fields=["status", "updated_at"])
@@ -311,8 +320,7 @@ def case_assign(*, case: Case, actor, assignee, request=None) -> Case:
 def case_override_priority(*, case: Case, actor, priority: int | None, reason: str, request=None) -> Case:
     """Supervisor only, with a reason; ``priority=None`` returns to the computed figure."""
     _require_change(case, actor)
-    if not (actor.is_superuser or actor.role == Role.SUPERVISOR):
-        raise PermissionDenied(_("只有主管可以调整优先级。"))
+    authorize(actor, "case.prioritise", case, message=_("只有主管可以调整优先级。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写调整理由。")})
@@ -372,7 +380,7 @@ def case_share(*, case: Case, actor, agency: Agency, request=None) -> None:
     """Share the case with a whole agency (guardian direct-FK group permission)."""
     from guardian.shortcuts import assign_perm
 
-    _require_change(case, actor)
+    _require_change(case, actor, "case.share")
     assign_perm(f"cases.{SHARE_CODENAME}", agency.group, case)
     case_timeline_add(case=case, kind="shared", actor=actor, message=_("共享给 %(agency)s") % {"agency": agency.name})
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"shared_with": agency.pk}, request=request)
@@ -385,8 +393,7 @@ def victim_reveal(*, victim: Victim, actor, field: str, request=None) -> str:
     """Return the unmasked value of ``field`` if the actor may see the case; audited."""
     if field not in REVEALABLE:
         raise ValidationError(_("该字段不可查看。"))
-    if not Case.objects.restrict(actor).filter(pk=victim.case_id).exists():
-        raise PermissionDenied(_("您无权查看该案件。"))
+    authorize(actor, "victim.reveal", victim.case, message=_("您无权查看该案件。"))
     audit_record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=victim, detail={"field": field, "case_id": victim.case_id}, request=request)
     return getattr(victim, field)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
+from core.policy import authorize
 from core.services import audit_record
 
 from . import linking
@@ -42,6 +43,7 @@ def models_q_value(kind: str, value: str) -> Q:
 @transaction.atomic
 def benign_add(*, kind: str, value: str, note: str = "", actor=None, instance=None, request=None) -> BenignIndicator:
     """Put a value on the warning list: its indicators stop linking and their rings are recomputed."""
+    authorize(actor, "benign.change", message=_("只有反诈中心的研判员、主管和管理员可以维护白名单。"))
     if kind not in IndicatorKind.values:
         raise ValidationError({"kind": _("线索类型无效。")})
     value = benign_value(kind, value)
@@ -76,6 +78,7 @@ def _still_listed(indicator: Indicator) -> bool:
 def benign_remove(*, entry: BenignIndicator, actor, request=None) -> int:
     """Take a value off the list: its indicators tie cases again (rings merge), unless shared by
     suspiciously many cases, which are flagged for review instead. Returns the indicators freed."""
+    authorize(actor, "benign.change", message=_("只有反诈中心的研判员、主管和管理员可以维护白名单。"))
     kind, value = entry.kind, entry.value
     audit_record(actor=actor, action=AuditAction.DELETE, obj=entry, detail={"kind": kind, "value": value}, request=request)
     entry.delete()
@@ -101,6 +104,7 @@ def benign_remove(*, entry: BenignIndicator, actor, request=None) -> int:
 @transaction.atomic
 def indicator_review_dismiss(*, indicator: Indicator, actor, request=None) -> Indicator:
     """A person looked at a suspect value and keeps it out of linking without listing it."""
+    authorize(actor, "benign.change", message=_("只有反诈中心的研判员、主管和管理员可以维护白名单。"))
     ind = Indicator.objects.select_for_update().get(pk=indicator.pk)
     if not ind.needs_review:
         raise ValidationError(_("该线索不在待复核列表中。"))

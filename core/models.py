@@ -8,12 +8,9 @@ from .querysets import RestrictedQuerySet
 
 def can_browse_audit(user) -> bool:
     """Agency admins browse their agency's log; the leadership office browses everything."""
-    from agencies.choices import AgencyKind, Role
+    from .policy import allowed
 
-    return user.is_superuser or (
-        user.agency_id is not None
-        and (user.role == Role.AGENCY_ADMIN or user.agency.kind == AgencyKind.LEADERSHIP_OFFICE)
-    )
+    return allowed(user, "audit.view")
 
 
 class AuditEntryQuerySet(RestrictedQuerySet):

@@ -4,31 +4,30 @@ assessment weights and periods. Keyword-only, atomic, audited."""
 import calendar
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
+from core.policy import authorize
 from core.services import audit_record
 
 from . import assessment
-from .access import sees_everything
 from .choices import RectificationStatus
 from .constants import DEFAULT_WEIGHTS
 from .models import AssessmentPeriod, AssessmentWeights, Rectification
 
 
-def _require_office(actor) -> None:
-    if actor is None or not actor.is_authenticated or not sees_everything(actor):
-        raise PermissionDenied(_("只有联席办可以执行该操作。"))
+def _require_office(actor, action: str) -> None:
+    authorize(actor, action, message=_("只有联席办可以执行该操作。"))
 
 
 @transaction.atomic
 def rectification_list(*, actor, region, responsible_agency, reason: str, deadline: date,
                        listed_on: date | None = None, request=None) -> Rectification:
     """List an area for rectification (挂牌整治); one open listing per area."""
-    _require_office(actor)
+    _require_office(actor, "rectification.create")
     listed_on = listed_on or timezone.localdate()
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写挂牌原因。")})
@@ -50,7 +49,7 @@ def rectification_list(*, actor, region, responsible_agency, reason: str, deadli
 
 @transaction.atomic
 def rectification_delist(*, actor, rectification: Rectification, note: str = "", request=None) -> Rectification:
-    _require_office(actor)
+    _require_office(actor, "rectification.delist")
     rect = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if rect.status != RectificationStatus.LISTED:
         raise ValidationError(_("该区域已摘牌。"))
@@ -82,7 +81,7 @@ def _clean_weights(weights: dict) -> dict[str, int]:
 @transaction.atomic
 def weights_update(*, actor, weights: dict, request=None) -> dict[str, int]:
     """Set the current weights; periods not yet closed take them too, closed ones keep theirs."""
-    _require_office(actor)
+    _require_office(actor, "weights.change")
     cleaned = _clean_weights(weights)
     row = AssessmentWeights.objects.select_for_update().order_by("pk").first() or AssessmentWeights()
     before = row.weights
@@ -111,7 +110,7 @@ def period_for_month(year: int, month: int) -> AssessmentPeriod:
 def period_close(*, period: AssessmentPeriod, actor=None) -> AssessmentPeriod:
     """Freeze a period's results (the beat task closes finished months; the office may too)."""
     if actor is not None:
-        _require_office(actor)
+        _require_office(actor, "period.close")
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
         return period

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every page's URL names its policy action (core.policy_routes); checked here, once.
+    "core.policy_gate.PolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own rule).
@@ -317,7 +319,10 @@ REST_FRAMEWORK = {
         "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Authenticated, and the URL's policy action allowed to the caller (core.policy_routes).
+    "DEFAULT_PERMISSION_CLASSES": ["core.policy_gate.PolicyPermission"],
+    # One error body for every API error: {"detail", "code", "errors"?} (core/api/exceptions.py).
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.BoundedJSONParser",
@@ -337,6 +342,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The one error body of core/api/exceptions.py on every operation (after the enum hook).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.add_error_responses"],
     # Several models have a "kind" or "role" field with different choices; name each enum so
     # the schema is stable (and check --deploy stays free of drf-spectacular warnings).
     "ENUM_NAME_OVERRIDES": {

@@ -1,9 +1,9 @@
 """Writes of the publicity app. Keyword-only, atomic; bad input raises ValidationError (in the
-user's language), a forbidden action PermissionDenied. Views, forms and the API call these."""
+user's language), a forbidden action the policy's ``Forbidden`` (core.policy). Views, forms and the API call these."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Q, Value
 from django.utils import timezone
@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import RegionLevel
 from agencies.models import Agency, Region
 from core.choices import AuditAction
+from core.policy import Forbidden, authorize
 from core.services import audit_record
 from events.services import event_emit
 
-from . import access
 from .bulletins import build_draft, pii_problems, week_bounds, week_victim_names
 from .choices import BulletinStatus, Channel, ContentStatus, TargetGroup, TitleStatus
 from .constants import PHOTO_MAX_PER_OUTREACH
@@ -61,8 +61,7 @@ _CAMPAIGN_M2M = ("typologies", "target_regions", "agencies")
 
 @transaction.atomic
 def campaign_create(*, actor, data: dict, request=None) -> Campaign:
-    if not access.can_plan_campaigns(actor):
-        raise PermissionDenied(_("只有宣传部和反诈中心可以策划宣传活动。"))
+    authorize(actor, "campaign.create", message=_("只有宣传部和反诈中心可以策划宣传活动。"))
     data = _campaign_clean(data)
     m2m = {k: data.pop(k) for k in _CAMPAIGN_M2M if k in data}
     campaign = Campaign.objects.create(owner_agency=actor.agency, created_by=actor, **data)
@@ -76,8 +75,7 @@ def campaign_create(*, actor, data: dict, request=None) -> Campaign:
 
 @transaction.atomic
 def campaign_update(*, campaign: Campaign, actor, data: dict, request=None) -> Campaign:
-    if not Campaign.objects.restrict(actor, "change").filter(pk=campaign.pk).exists():
-        raise PermissionDenied(_("您不能修改该宣传活动。"))
+    authorize(actor, "campaign.change", campaign, message=_("您不能修改该宣传活动。"))
     merged = {"starts_on": campaign.starts_on, "ends_on": campaign.ends_on, **data}
     data = {k: v for k, v in _campaign_clean(merged).items() if k in data}
     m2m = {k: data.pop(k) for k in _CAMPAIGN_M2M if k in data}
@@ -135,9 +133,8 @@ def _outreach_clean(*, actor, row: dict) -> dict:
     return {**clean, "materials": materials}
 
 
-def _require_logger(actor) -> None:
-    if not access.can_log_outreach(actor):
-        raise PermissionDenied(_("您的账号不能记录宣传。"))
+def _require_logger(actor, action: str = "outreach.create") -> None:
+    authorize(actor, action, message=_("您的账号不能记录宣传。"))
 
 
 def _add_photos(outreach: Outreach, photos) -> None:
@@ -198,8 +195,7 @@ def outreach_bulk_create(*, actor, rows: list[dict], request=None) -> list[Outre
 
 @transaction.atomic
 def outreach_update(*, outreach: Outreach, actor, data: dict, photos=(), request=None) -> Outreach:
-    if not Outreach.objects.restrict(actor, "change").filter(pk=outreach.pk).exists():
-        raise PermissionDenied(_("只能修改本单位的宣传记录。"))
+    authorize(actor, "outreach.change", outreach, message=_("只能修改本单位的宣传记录。"))
     row = {k: getattr(outreach, k) for k in _OUTREACH_FIELDS}
     row["materials"] = list(outreach.materials.all())
     row.update(data)
@@ -223,7 +219,7 @@ def outreach_update(*, outreach: Outreach, actor, data: dict, photos=(), request
 @transaction.atomic
 def content_create(*, actor, kind: str, title: str, typology=None, body: str = "", link: str = "",
                    request=None) -> ContentItem:
-    _require_logger(actor)
+    _require_logger(actor, "content.create")
     if not (body.strip() or link.strip()):
         raise ValidationError({"body": _("请填写正文或素材链接。")})
     item = ContentItem.objects.create(kind=kind, title=title.strip(), typology=typology, body=body, link=link,
@@ -235,8 +231,7 @@ def content_create(*, actor, kind: str, title: str, typology=None, body: str = "
 @transaction.atomic
 def content_review(*, item: ContentItem, actor, approve: bool, note: str = "", request=None) -> ContentItem:
     """The publicity department approves an item (then usable) or sends it back with a note."""
-    if not access.can_review_content(actor):
-        raise PermissionDenied(_("只有宣传部可以审核宣传素材。"))
+    authorize(actor, "content.review", message=_("只有宣传部可以审核宣传素材。"))
     item = ContentItem.objects.select_for_update().get(pk=item.pk)
     if not approve and not note.strip():
         raise ValidationError({"review_note": _("退回时请写明理由。")})
@@ -252,9 +247,8 @@ def content_review(*, item: ContentItem, actor, approve: bool, note: str = "", r
 # --- bulletins --------------------------------------------------------------------------------
 
 
-def _require_issuer(actor) -> None:
-    if not access.can_issue_bulletins(actor):
-        raise PermissionDenied(_("只有反诈中心可以编发警情通报。"))
+def _require_issuer(actor, action: str = "bulletin.draft") -> None:
+    authorize(actor, action, message=_("只有反诈中心可以编发警情通报。"))
 
 
 @transaction.atomic
@@ -297,10 +291,10 @@ def _check_no_personal_data(bulletin: Bulletin) -> None:
 
 @transaction.atomic
 def bulletin_update(*, bulletin: Bulletin, actor, title: str, body: str, advice: str, request=None) -> Bulletin:
-    _require_issuer(actor)
+    _require_issuer(actor, "bulletin.change")
     bulletin = Bulletin.objects.restrict(actor, "change").select_for_update().filter(pk=bulletin.pk).first()
-    if bulletin is None:
-        raise PermissionDenied(_("您不能修改该通报。"))
+    if bulletin is None:  # the policy's object rule for bulletin.change, with the row locked
+        raise Forbidden(_("您不能修改该通报。"))
     if bulletin.status != BulletinStatus.DRAFT:
         raise ValidationError(_("已发布的通报不能再修改。"))
     if not title.strip() or not body.strip():
@@ -329,10 +323,10 @@ def bulletin_recipients(bulletin: Bulletin) -> list[int]:
 def bulletin_publish(*, bulletin: Bulletin, actor, request=None) -> Bulletin:
     """Publish: one receipt per receiving agency; after commit, a live event to every agency that
     may now see the bulletin (the receivers, the issuing centre, the office and the department)."""
-    _require_issuer(actor)
+    _require_issuer(actor, "bulletin.publish")
     bulletin = Bulletin.objects.restrict(actor, "change").select_for_update().filter(pk=bulletin.pk).first()
-    if bulletin is None:
-        raise PermissionDenied(_("您不能发布该通报。"))
+    if bulletin is None:  # the policy's object rule for bulletin.publish, with the row locked
+        raise Forbidden(_("您不能发布该通报。"))
     if bulletin.status != BulletinStatus.DRAFT:
         raise ValidationError(_("该通报已经发布。"))
     _check_no_personal_data(bulletin)
@@ -367,8 +361,7 @@ def bulletin_open(*, bulletin: Bulletin, user) -> BulletinReceipt | None:
 
 @transaction.atomic
 def criteria_set(*, actor, months_without_case: int, coverage_per_10k: int, dissuaded_share, request=None):
-    if not access.is_office(actor):
-        raise PermissionDenied(_("只有联席办可以设定无诈社区标准。"))
+    authorize(actor, "criteria.change", message=_("只有联席办可以设定无诈社区标准。"))
     criteria = FraudFreeCriteria(months_without_case=months_without_case, coverage_per_10k=coverage_per_10k,
                                  dissuaded_share=dissuaded_share, set_by=actor)
     criteria.full_clean(exclude=["set_by"])
@@ -380,8 +373,7 @@ def criteria_set(*, actor, months_without_case: int, coverage_per_10k: int, diss
 @transaction.atomic
 def title_apply(*, actor, statement: str = "", request=None) -> FraudFreeTitle:
     """A community applies for its area; it must meet the criteria in force today."""
-    if not access.can_apply_title(actor):
-        raise PermissionDenied(_("只有社区可以申请无诈社区。"))
+    authorize(actor, "title.apply", message=_("只有社区可以申请无诈社区。"))
     region = actor.agency.region
     if region.level != RegionLevel.COMMUNITY:
         raise ValidationError(_("本单位的服务区域不是社区，不能申请。"))
@@ -404,8 +396,7 @@ def title_apply(*, actor, statement: str = "", request=None) -> FraudFreeTitle:
 
 @transaction.atomic
 def title_decide(*, title: FraudFreeTitle, actor, approve: bool, note: str = "", request=None) -> FraudFreeTitle:
-    if not access.is_office(actor):
-        raise PermissionDenied(_("只有联席办可以审批无诈社区。"))
+    authorize(actor, "title.decide", message=_("只有联席办可以审批无诈社区。"))
     title = FraudFreeTitle.objects.select_for_update().get(pk=title.pk)
     if title.status != TitleStatus.APPLIED:
         raise ValidationError(_("该申请已处理。"))

@@ -12,6 +12,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
     filterset_class = AgencyFilterSet
+    lookup_value_regex = r"[0-9]+"  # a non-numeric id is a 404, never a 500
 
     def get_queryset(self):
         return agency_directory(self.request.user)

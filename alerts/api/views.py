@@ -1,6 +1,5 @@
 """The requests API: list/create/retrieve and the lifecycle moves, plus signals."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,7 +13,6 @@ from ..filtersets import RequestFilterSet
 from ..models import Request, ReturnProposal
 from ..selectors import request_list, return_proposals
 from ..services import (
-    RequestError,
     request_acknowledge,
     request_create,
     request_extend,
@@ -37,12 +35,6 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, 
                                description="The same key twice makes one request.")
 
 
-def _error(exc) -> Response:
-    if isinstance(exc, ValidationError):
-        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": exc.message}, status=exc.status_code)
-
-
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Requests my agency issued or received; a receiving agency sees only its own."""
 
@@ -62,22 +54,25 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def handler():
             form = RequestCreateSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
-            try:
-                req = request_create(issuer=request.user, http_request=request, **form.validated_data)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            # Refusals (the policy, bad input, a second open request) raise: the API's exception
+            # handler answers them, and an Idempotency-Key stays free for a corrected retry.
+            req = request_create(issuer=request.user, http_request=request, **form.validated_data)
             return Response(RequestSerializer(req, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
+
+    def _authorized(self, request, pk, move: str) -> None:
+        """404 outside the caller's scope, 403 if the policy refuses the move on this request:
+        before the body is validated, so a refused caller learns nothing from a 400."""
+        from core.policy import authorize
+
+        authorize(request.user, "request." + move, get_object_or_404(self.get_queryset(), pk=pk))
 
     def _move(self, request, pk, service, **kwargs):
         get_object_or_404(self.get_queryset(), pk=pk)  # not visible -> 404, never 403
 
         def handler():
-            try:
-                req = service(request_id=int(pk), actor=request.user, http_request=request, **kwargs)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            req = service(request_id=int(pk), actor=request.user, http_request=request, **kwargs)
             return Response(RequestSerializer(req, context={"request": request}).data)
 
         return idempotent(request, request.path, handler)
@@ -90,6 +85,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=CompleteSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        self._authorized(request, pk, "complete")
         form = CompleteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_complete, **form.validated_data)
@@ -97,6 +93,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=RejectSerializer, responses={200: RequestSerializer, 409: None}, parameters=[IDEMPOTENCY])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        self._authorized(request, pk, "reject")
         form = RejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_reject, reason=form.validated_data["reason"])
@@ -116,6 +113,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    description="Release a completed freeze (issuing side).")
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
+        self._authorized(request, pk, "release")
         form = ReleaseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_release, reason=form.validated_data.get("reason", ""))
@@ -136,10 +134,7 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         get_object_or_404(self.get_queryset(), pk=pk)
 
         def handler():
-            try:
-                proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
             return Response(ReturnProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
         return idempotent(request, request.path, handler)
@@ -170,10 +165,7 @@ class SignalViewSet(viewsets.GenericViewSet):
         def handler():
             form = SignalSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            try:
-                signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
-            except (ValidationError, RequestError) as exc:
-                return _error(exc)
+            signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
             return Response(SignalSerializer(signal, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from agencies.choices import POLICE_KINDS, AgencyKind
+from core.policy import Forbidden, allowed
 
 from ..models import Request
 from ..selectors import LIST_RELATED
 from ..services import RequestError
 
-BOARD_KINDS = POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE}
 
 
 def get_request(user, pk, *, action: str = "view") -> Request:
@@ -25,7 +24,7 @@ def get_request(user, pk, *, action: str = "view") -> Request:
 
 
 def can_use_board(user) -> bool:
-    return user.is_superuser or user.agency_kind in BOARD_KINDS
+    return allowed(user, "request.board")
 
 
 def require_board(user) -> None:
@@ -34,7 +33,7 @@ def require_board(user) -> None:
 
 
 def can_set_deadlines(user) -> bool:
-    return user.is_superuser or user.agency_kind == AgencyKind.LEADERSHIP_OFFICE
+    return allowed(user, "deadline.change")
 
 
 def next_url(request, default: str) -> str:
@@ -56,6 +55,8 @@ def run_service(request, fn, success: str, back: str):
     message on the page the user returns to, never a stack trace."""
     try:
         fn()
+    except Forbidden:
+        raise  # the policy refused: a 403 page, like the API's 403
     except (ValidationError, RequestError) as exc:
         messages.error(request, error_text(exc))
     else:

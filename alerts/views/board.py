@@ -8,13 +8,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 
-from agencies.choices import POLICE_KINDS
+from core.policy import allowed
 
 from ..constants import BOARD_PAGE_SIZE
 from ..filtersets import RequestFilterSet
 from ..forms import RouteForm
 from ..selectors import request_board, request_dispatch_queue
-from ..transitions import ISSUER_ROLES
 from .access import require_board
 
 
@@ -31,7 +30,7 @@ def board_page(request):
 
 def dispatch_rows(user) -> list | None:
     """The dispatch queue for the police who may route by hand; None for everyone else."""
-    if not (user.is_superuser or (user.agency_kind in POLICE_KINDS and user.role in ISSUER_ROLES)):
+    if not allowed(user, "request.route_manually"):
         return None
     return list(request_dispatch_queue(user=user)[:50])
 

@@ -9,27 +9,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from agencies.choices import POLICE_KINDS, Role
-from core.navigation import CASE_READERS
+from core.policy import allowed
 
 from ..models import Case
 
-WRITER_ROLES = frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR})
 
 
 def can_read_cases(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.agency_kind in CASE_READERS)
+    return allowed(user, "case.view")
 
 
 def can_file_cases(user) -> bool:
     """Station officers and centre analysts take reports; the procuratorate and court read."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or (user.agency_kind in POLICE_KINDS and user.role in WRITER_ROLES)
+    return allowed(user, "case.create")
 
 
 def is_supervisor(user) -> bool:
-    return user.is_superuser or (user.agency_kind in POLICE_KINDS and user.role == Role.SUPERVISOR)
+    return allowed(user, "case.prioritise")
 
 
 def require_reader(user) -> None:

@@ -15,24 +15,21 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from agencies.choices import POLICE_KINDS, AgencyKind, Role
+from core.policy import allowed
 
 from ..choices import IndicatorKind
 from ..models import BenignIndicator, Indicator
 from ..validation import error_text
 
-EDITOR_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.AGENCY_ADMIN})
 SUSPECT_LIMIT = 200
 
 
 def can_view_benign(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.agency_kind in POLICE_KINDS)
+    return allowed(user, "benign.view")
 
 
 def can_edit_benign(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or (user.agency_kind == AgencyKind.ANTI_FRAUD_CENTRE and user.role in EDITOR_ROLES)
+    return allowed(user, "benign.change")
 
 
 class BenignForm(forms.Form):

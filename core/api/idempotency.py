@@ -41,7 +41,7 @@ def idempotent(request, endpoint: str, handler) -> Response:
         return handler()
     if len(key) > 128:
         return Response(
-            {"detail": _("Idempotency-Key 不能超过 128 个字符。")},
+            {"detail": _("Idempotency-Key 不能超过 128 个字符。"), "code": "invalid"},
             status=status.HTTP_400_BAD_REQUEST,
         )
     body_hash = _body_hash(request.data)
@@ -88,7 +88,7 @@ _STORE = Prepared(
 def _replay(record: IdempotencyKey, body_hash: str) -> Response:
     if record.request_hash != body_hash:
         return Response(
-            {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。")},
+            {"detail": _("同一个 Idempotency-Key 已用于内容不同的请求。"), "code": "idempotency_key_reused"},
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
     response = Response(record.response_body, status=record.response_status)

@@ -31,7 +31,7 @@ class ObtainTokenView(ObtainAuthToken):
         # django-axes counted this failure (DRF hands authenticate() the request); once the
         # limit is reached it refuses even the right password, so say so instead of "wrong".
         if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": _("登录失败次数过多，账号已临时锁定。请 15 分钟后再试，或联系本单位管理员。")},
+            return Response({"detail": _("登录失败次数过多，账号已临时锁定。请 15 分钟后再试，或联系本单位管理员。"), "code": "locked_out"},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
         raise ValidationError(serializer.errors)
 

@@ -12,8 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,23 +33,10 @@ PERIOD = OpenApiParameter("period", str, enum=["week", "month", "custom"],
 GRAIN = OpenApiParameter("grain", str, enum=list(Grain.values), description="bucket size")
 
 
-class BadParams(Exception):
-    """Carries the invalid form to the view, which answers 400 with its messages."""
-
-    def __init__(self, form):
-        self.form = form
-
-
-def _bad(form) -> Response:
-    return Response({"detail": form.error_text() or _("参数有误。"),
-                     "errors": {("from" if k == "from_" else k): [str(m) for m in v] for k, v in form.errors.items()}},
-                    status=status.HTTP_400_BAD_REQUEST)
-
-
 def _params(request):
     form = StatsParamsForm(request.query_params)
-    if not form.is_valid():
-        raise BadParams(form)
+    if not form.is_valid():  # 400 {"detail", "code", "errors"} from the API's exception handler
+        raise ValidationError({("from" if k == "from_" else k): [str(m) for m in v] for k, v in form.errors.items()})
     data = form.cleaned_data
     user = request.user
     try:
@@ -64,10 +50,7 @@ def _params(request):
 
 class StatsView(APIView):
     def get(self, request):
-        try:
-            region, data = _params(request)
-        except BadParams as exc:
-            return _bad(exc.form)
+        region, data = _params(request)
         return Response(self.payload(region, data))
 
 
@@ -145,5 +128,5 @@ class AssessmentView(APIView):
         try:
             period = resolve_period(request.query_params.get("period"))
         except ValueError as exc:
-            return Response({"detail": str(exc), "errors": {"period": [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"period": [str(exc)]}) from None
         return Response(AssessmentSerializer(assessment_payload(request.user, period)).data)

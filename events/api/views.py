@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,7 +27,8 @@ class EventListView(APIView):
             if since < 0 or limit < 1:
                 raise ValueError
         except ValueError:
-            return Response({"detail": _("since 与 limit 必须是非负整数")}, status=status.HTTP_400_BAD_REQUEST)
+            # The one error body (core/api/exceptions.py): {"detail", "code", "errors"}.
+            raise ValidationError({"since": [_("since 与 limit 必须是非负整数")]}) from None
         if not getattr(request.user, "agency_id", None):
             return Response({"results": [], "last_id": since, "more": False})
         limit = min(limit, MAX_BATCH)

@@ -1,17 +1,15 @@
 """``/api/v1/campaigns/``, ``/api/v1/outreach/``, ``/api/v1/bulletins/``.
 
 Rows come from ``restrict(user)`` (outside one's scope: 404); writes go through services; POSTs
-honour ``Idempotency-Key``. Errors are DRF 400s with messages in the caller's language.
+honour ``Idempotency-Key``. Errors (the services' refusals and invalid input) are answered by the
+API's one exception handler (core/api/exceptions.py), in the caller's language.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.idempotency import IdempotentCreateMixin, idempotent
@@ -31,21 +29,6 @@ from .serializers import (
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                description="The same key twice creates one object.")
-
-
-def call(fn, **kwargs):
-    """Run a service; its Django errors become DRF's (400 with field messages, 403)."""
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(exc.message_dict) from None
-        detail = {"non_field_errors": exc.messages}
-        if getattr(exc, "rows", None):
-            detail["rows"] = exc.rows
-        raise ValidationError(detail) from None
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from None
 
 
 class ScopedViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -69,11 +52,11 @@ class CampaignViewSet(ScopedViewSet):
                 .prefetch_related("typologies", "target_regions", "agencies").order_by("-starts_on", "-id"))
 
     def perform_create(self, serializer):
-        serializer.instance = call(services.campaign_create, actor=self.request.user,
+        serializer.instance = services.campaign_create(actor=self.request.user,
                                    data=dict(serializer.validated_data), request=self.request)
 
     def perform_update(self, serializer):
-        serializer.instance = call(services.campaign_update, campaign=serializer.instance, actor=self.request.user,
+        serializer.instance = services.campaign_update(campaign=serializer.instance, actor=self.request.user,
                                    data=dict(serializer.validated_data), request=self.request)
 
     @extend_schema(parameters=[OpenApiParameter("groups_only", bool, required=False)],
@@ -111,13 +94,13 @@ class OutreachViewSet(ScopedViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         photos = data.pop("photos", [])
-        serializer.instance = call(services.outreach_create, actor=self.request.user, photos=photos,
+        serializer.instance = services.outreach_create(actor=self.request.user, photos=photos,
                                    request=self.request, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         photos = data.pop("photos", [])
-        serializer.instance = call(services.outreach_update, outreach=serializer.instance, actor=self.request.user,
+        serializer.instance = services.outreach_update(outreach=serializer.instance, actor=self.request.user,
                                    data=data, photos=photos, request=self.request)
 
 
@@ -135,7 +118,7 @@ class BulletinViewSet(ScopedViewSet):
         def handler():
             form = BulletinDraftSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            bulletin = call(services.bulletin_draft, actor=request.user,
+            bulletin = services.bulletin_draft(actor=request.user,
                             week_start=form.validated_data.get("week_start"), request=request)
             return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
 
@@ -144,7 +127,7 @@ class BulletinViewSet(ScopedViewSet):
     def perform_update(self, serializer):
         b = serializer.instance
         data = serializer.validated_data
-        serializer.instance = call(services.bulletin_update, bulletin=b, actor=self.request.user,
+        serializer.instance = services.bulletin_update(bulletin=b, actor=self.request.user,
                                    title=data.get("title", b.title), body=data.get("body", b.body),
                                    advice=data.get("advice", b.advice), request=self.request)
 
@@ -158,7 +141,7 @@ class BulletinViewSet(ScopedViewSet):
     def publish(self, request, pk=None):
         bulletin = self.get_object()
         return idempotent(request, request.path, lambda: Response(BulletinSerializer(
-            call(services.bulletin_publish, bulletin=bulletin, actor=request.user, request=request)).data))
+            services.bulletin_publish(bulletin=bulletin, actor=request.user, request=request)).data))
 
     @extend_schema(responses=ReceiptSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -134,8 +134,8 @@ def test_bad_create_input_is_refused_field_by_field_and_nothing_is_written(w, ap
     bad = client.post(URL, {"kind": "teleport", "target_kind": "account", "amount": "-5"}, format="json",
                       HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert bad.status_code == 400
-    assert set(bad.data) == {"kind", "amount"}
-    assert "teleport" in str(bad.data["kind"][0]) and "0" in str(bad.data["amount"][0])
+    assert set(bad.data) == {"detail", "code", "errors"} and set(bad.data["errors"]) == {"kind", "amount"}
+    assert "teleport" in str(bad.data["errors"]["kind"][0]) and "0" in str(bad.data["errors"]["amount"][0])
     empty = client.post(URL, {"kind": "stop_payment", "target_kind": "account", "target_value": " "}, format="json",
                         HTTP_IDEMPOTENCY_KEY="k-bad")
     assert empty.status_code == 400 and "请填写请求目标" in empty.data["detail"]

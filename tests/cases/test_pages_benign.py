@@ -17,13 +17,14 @@ def _benign_url():
 
 
 @pytest.mark.parametrize("username", ["bank_a", "carrier_a", "platform_a", "grid_a", "prosecutor"])
-def test_non_police_users_get_404_on_the_warning_list(client, w, username):
+def test_non_police_users_get_403_on_the_warning_list(client, w, username):
     seed_typologies_and_benign()
     entry = BenignIndicator.objects.first()
     client.force_login(w.users[username])
-    assert client.get(_benign_url()).status_code == 404
-    assert client.post(_benign_url(), {"kind": "phone", "value": "95566"}).status_code == 404
-    assert client.post(reverse("cases:benign_remove", args=[entry.pk])).status_code == 404
+    # The policy refuses their kind benign.view / benign.change at the door, as every page does.
+    assert client.get(_benign_url()).status_code == 403
+    assert client.post(_benign_url(), {"kind": "phone", "value": "95566"}).status_code == 403
+    assert client.post(reverse("cases:benign_remove", args=[entry.pk])).status_code == 403
     assert BenignIndicator.objects.filter(pk=entry.pk).exists()
 
 

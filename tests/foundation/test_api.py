@@ -29,7 +29,7 @@ def test_service_account_gets_token_and_me_shows_its_agency(demo, settings):
 def test_wrong_password_gives_400_with_a_clear_message(demo):
     response = _token(APIClient(), "bank_a_api", "nope")
     assert response.status_code == 400
-    assert response.data["non_field_errors"]  # "无法使用提供的认证信息登录。"
+    assert response.data["errors"]["non_field_errors"] and response.data["code"] == "invalid"  # "无法使用提供的认证信息登录。"
 
 
 @pytest.mark.django_db

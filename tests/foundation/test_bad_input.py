@@ -74,13 +74,13 @@ def test_a_request_with_a_bad_id_checksum_is_a_400(analyst):
     response = analyst.post("/api/v1/requests/", {
         "kind": "dissuasion", "target_kind": "person", "person_name": "赵阿姨", "person_id_number": "340402195001011235",
         "person_region": "340403001001"}, format="json")
-    assert response.status_code == 400 and "person_id_number" in response.json()
+    assert response.status_code == 400 and "person_id_number" in response.json()["errors"]
 
 
 def test_a_signal_with_a_bad_id_checksum_is_a_400(demo, api):
     response = api(demo["bank_a"]).post("/api/v1/signals/", {
         "reason": "向涉诈账户转账", "resident_id_number": "340402195001011235", "region": "340403001001"}, format="json")
-    assert response.status_code == 400 and "resident_id_number" in response.json()
+    assert response.status_code == 400 and "resident_id_number" in response.json()["errors"]
 
 
 def test_a_signal_answer_does_not_name_another_agencys_task(demo, api, django_capture_on_commit_callbacks):

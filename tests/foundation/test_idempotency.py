@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import include, path
-from rest_framework import generics, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.test import APIClient
 
 from agencies.models import Region
@@ -17,6 +17,8 @@ class _RegionSerializer(serializers.ModelSerializer):
 
 
 class _CreateRegion(IdempotentCreateMixin, generics.CreateAPIView):
+    # A test harness outside the product's URLs: no policy entry, so it names its own gate.
+    permission_classes = [permissions.IsAuthenticated]
     serializer_class = _RegionSerializer
     queryset = Region.objects.all()
 

@@ -35,10 +35,10 @@ def test_outreach_errors_are_clear_and_in_the_callers_language(pw, api):
     zh = a.post("/api/v1/outreach/", _outreach_body(people_reached=0, region=pw.regions["340403001001"].pk),
                 format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert zh.status_code == 400
-    assert "只能记录本单位服务区域" in zh.data["region"][0] and "覆盖人数" in zh.data["people_reached"][0]
+    assert "只能记录本单位服务区域" in zh.data["errors"]["region"][0] and "覆盖人数" in zh.data["errors"]["people_reached"][0]
     en = a.post("/api/v1/outreach/", _outreach_body(people_reached=0), format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert en.status_code == 400
-    assert en.data["people_reached"] == ["People reached must be a whole number from 1 to 100000."]
+    assert en.data["errors"]["people_reached"] == ["People reached must be a whole number from 1 to 100000."]
     assert not Outreach.objects.exists()
 
 
@@ -58,7 +58,7 @@ def test_campaigns_planned_by_publicity_only_and_effect(pw, api):
             "target_regions": [pw.regions["340403002002"].pk], "typologies": [pw.typologies["brushing"].pk]}
     assert api(pw.users["grid_a"]).post("/api/v1/campaigns/", body, format="json").status_code == 403
     bad = api(pw.users["publicity"]).post("/api/v1/campaigns/", {**body, "target_groups": ["aliens"]}, format="json")
-    assert bad.status_code == 400 and "target_groups" in bad.data
+    assert bad.status_code == 400 and "target_groups.0" in bad.data["errors"]
     created = api(pw.users["publicity"]).post("/api/v1/campaigns/", body, format="json")
     assert created.status_code == 201, created.data
     assert Campaign.objects.get().owner_agency.code == "w-publicity"
@@ -79,7 +79,7 @@ def test_bulletin_draft_edit_publish_and_receipts(pw, api, django_capture_on_com
     # Drafts are the centre's own: a community does not see them yet.
     assert api(pw.users["grid_a"]).get(f"/api/v1/bulletins/{pk}/").status_code == 404
     leak = centre.patch(f"/api/v1/bulletins/{pk}/", {"body": "受害人钱多多"}, format="json")
-    assert leak.status_code == 400 and "个人信息" in leak.data["body"][0]
+    assert leak.status_code == 400 and "个人信息" in leak.data["errors"]["body"][0]
     with django_capture_on_commit_callbacks(execute=True):
         published = centre.post(f"/api/v1/bulletins/{pk}/publish/", HTTP_IDEMPOTENCY_KEY="pub-1")
     assert published.status_code == 200 and published.data["status"] == "published"

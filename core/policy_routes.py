@@ -1,0 +1,172 @@
+"""Every URL's policy action, per HTTP method, in one place.
+
+``core.policy_gate`` checks the action's kind/role rule before the view runs (pages through a
+middleware, the API through DRF's default permission class); the services check it again with
+the object. ``tests/foundation/test_permission_matrix.py`` walks the URL configuration and fails
+on any route or method missing here, so a new endpoint cannot ship without a policy entry.
+
+Keys are URL names (``namespace:name`` for pages, the router's ``basename-action`` for the API);
+values map an HTTP method to a ``core.policy.RULES`` action, or to ``PUBLIC`` (no login: login,
+health, language, schema) or ``MEMBER`` (any logged-in user: their own account). HEAD and
+OPTIONS follow GET.
+"""
+
+PUBLIC = "public"
+MEMBER = "member"
+
+# Parts of the URL space governed by their own permission system, not this table.
+EXEMPT_NAMESPACES = ("admin",)  # Django's admin: is_staff + model permissions + OwnAgencyAdminMixin
+
+ROUTES: dict[str, dict[str, str]] = {
+    # --- site, accounts, schema
+    "home": {"GET": MEMBER},
+    "healthz": {"GET": PUBLIC},
+    "set_language": {"POST": PUBLIC},
+    "login": {"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC},  # Django form views answer PUT as POST
+    "logout": {"POST": MEMBER},
+    "password_change": {"GET": MEMBER, "POST": MEMBER, "PUT": MEMBER},
+    "password_change_done": {"GET": MEMBER},
+    "schema": {"GET": PUBLIC},
+    "api-docs": {"GET": PUBLIC},
+    "core:audit": {"GET": "audit.view"},
+    "agencies:directory": {"GET": "agency.view"},
+    "agencies:detail": {"GET": "agency.view"},
+    "agencies:routing_keys_pending": {"GET": "routingkey.review"},
+    "agencies:routing_key_approve": {"POST": "routingkey.approve"},
+    # --- API: accounts, members, events, audit
+    "api-token": {"POST": PUBLIC},
+    "api-token-revoke": {"POST": MEMBER},  # one's own token; another user's: the view's restrict("change")
+    "api-me": {"GET": "me.view"},
+    "api-audit": {"GET": "audit.view"},
+    "event-list": {"GET": "event.view"},
+    "api-agency-list": {"GET": "agency.view"},
+    "api-agency-detail": {"GET": "agency.view"},
+    # --- cases (pages)
+    "cases:queue": {"GET": "case.view"},
+    "cases:queue_rows": {"GET": "case.view"},
+    "cases:queue_counts": {"GET": "case.view"},
+    "cases:new": {"GET": "case.create", "POST": "case.create"},
+    "cases:validate": {"GET": "case.create"},
+    "cases:import": {"GET": "case.import", "POST": "case.import"},
+    "cases:import_confirm": {"POST": "case.import"},
+    "cases:import_cancel": {"POST": "case.import"},
+    "cases:import_template": {"GET": "case.import"},
+    "cases:lookup": {"GET": "case.view"},
+    "cases:benign": {"GET": "benign.view", "POST": "benign.change"},
+    "cases:benign_remove": {"POST": "benign.change"},
+    "cases:suspect_action": {"POST": "benign.change"},
+    "cases:ring": {"GET": "case.view"},
+    "cases:detail": {"GET": "case.view"},
+    "cases:timeline": {"GET": "case.view"},
+    "cases:assign": {"POST": "case.change"},
+    "cases:transition": {"POST": "case.change"},
+    "cases:override": {"POST": "case.prioritise"},
+    "cases:share": {"POST": "case.share"},
+    "cases:victim_reveal": {"POST": "victim.reveal"},
+    # --- cases (API)
+    "api-case-list": {"GET": "case.view", "POST": "case.create"},
+    "api-case-detail": {"GET": "case.view", "PUT": "case.change", "PATCH": "case.change"},
+    "api-case-linked": {"GET": "case.view"},
+    "api-indicator-lookup": {"GET": "case.view"},
+    "api-ring-detail": {"GET": "case.view"},
+    # --- requests (pages)
+    "alerts:inbox": {"GET": "request.view"},
+    "alerts:inbox_rows": {"GET": "request.view"},
+    "alerts:inbox_count": {"GET": "request.view"},
+    "alerts:tasks": {"GET": "request.view"},
+    "alerts:task_rows": {"GET": "request.view"},
+    "alerts:board": {"GET": "request.board"},
+    "alerts:board_rows": {"GET": "request.board"},
+    "alerts:dispatch_rows": {"GET": "request.board"},
+    "alerts:deadlines": {"GET": "deadline.change", "POST": "deadline.change"},
+    "alerts:returns": {"GET": "return.view"},
+    "alerts:return_decide": {"POST": "return.decide"},
+    "alerts:case_panel": {"GET": "case.view"},
+    "alerts:case_issue": {"POST": "request.create"},
+    "alerts:detail": {"GET": "request.view"},
+    "alerts:acknowledge": {"POST": "request.acknowledge"},
+    "alerts:complete": {"POST": "request.complete"},
+    "alerts:reject": {"POST": "request.reject"},
+    "alerts:not_subscriber": {"POST": "request.not_subscriber"},
+    "alerts:extend": {"POST": "request.extend"},
+    "alerts:release": {"POST": "request.release"},
+    "alerts:route": {"POST": "request.route_manually"},
+    "alerts:legal_notice": {"GET": "request.view"},
+    "alerts:outcome": {"POST": "request.complete"},
+    # --- requests (API)
+    "request-list": {"GET": "request.view", "POST": "request.create"},
+    "request-detail": {"GET": "request.view"},
+    "request-acknowledge": {"POST": "request.acknowledge"},
+    "request-complete": {"POST": "request.complete"},
+    "request-reject": {"POST": "request.reject"},
+    "request-not-subscriber": {"POST": "request.not_subscriber"},
+    "request-extend": {"POST": "request.extend"},
+    "request-release": {"POST": "request.release"},
+    "signal-list": {"POST": "signal.create"},
+    "return-proposal-list": {"GET": "return.view"},
+    "return-proposal-detail": {"GET": "return.view"},
+    "return-proposal-approve": {"POST": "return.decide"},
+    "return-proposal-reject": {"POST": "return.decide"},
+    # --- dashboards
+    "dashboards:home": {"GET": "dashboard.view"},
+    "dashboards:figures": {"GET": "dashboard.view"},
+    "dashboards:hotspots": {"GET": "dashboard.view"},
+    "dashboards:rectification_new": {"POST": "rectification.create"},
+    "dashboards:rectification": {"GET": "league.view"},  # rows: the office, the responsible agency, the area
+    "dashboards:rectification_delist": {"POST": "rectification.delist"},
+    "dashboards:league": {"GET": "league.view"},
+    "dashboards:weights": {"POST": "weights.change"},
+    "dashboards:own_assessment": {"GET": "assessment.view"},
+    "dashboards:agency": {"GET": "assessment.view"},
+    "dashboards:report": {"GET": "dashboard.view"},
+    "dashboards:report_xlsx": {"GET": "dashboard.view"},
+    "stats-summary": {"GET": "dashboard.view"},
+    "stats-timeseries": {"GET": "dashboard.view"},
+    "stats-assessment": {"GET": "league.view"},
+    # --- publicity (pages)
+    "propaganda:home": {"GET": "publicity.view"},
+    "propaganda:campaign_list": {"GET": "publicity.view"},
+    "propaganda:campaign_new": {"GET": "campaign.create", "POST": "campaign.create"},
+    "propaganda:campaign_detail": {"GET": "publicity.view"},
+    "propaganda:campaign_edit": {"GET": "campaign.change", "POST": "campaign.change"},
+    "propaganda:outreach_list": {"GET": "publicity.view"},
+    "propaganda:outreach_new": {"GET": "outreach.create", "POST": "outreach.create"},
+    "propaganda:outreach_round": {"GET": "outreach.create", "POST": "outreach.create"},
+    "propaganda:outreach_detail": {"GET": "publicity.view"},
+    "propaganda:outreach_edit": {"GET": "outreach.change", "POST": "outreach.change"},
+    "propaganda:content_list": {"GET": "publicity.view"},
+    "propaganda:content_new": {"GET": "content.create", "POST": "content.create"},
+    "propaganda:content_review": {"POST": "content.review"},
+    "propaganda:bulletin_list": {"GET": "bulletin.view"},
+    "propaganda:bulletin_inbox_rows": {"GET": "bulletin.view"},
+    "propaganda:bulletin_draft": {"POST": "bulletin.draft"},
+    "propaganda:bulletin_detail": {"GET": "bulletin.view"},
+    "propaganda:bulletin_edit": {"GET": "bulletin.change", "POST": "bulletin.change"},
+    "propaganda:bulletin_publish": {"POST": "bulletin.publish"},
+    "propaganda:bulletin_receipts": {"GET": "bulletin.receipts"},
+    "propaganda:targeting": {"GET": "targeting.view"},
+    "propaganda:communities": {"GET": "publicity.view"},
+    "propaganda:criteria": {"POST": "criteria.change"},
+    "propaganda:apply": {"POST": "title.apply"},
+    "propaganda:decide": {"POST": "title.decide"},
+    # --- publicity (API)
+    "api-campaign-list": {"GET": "publicity.view", "POST": "campaign.create"},
+    "api-campaign-detail": {"GET": "publicity.view", "PUT": "campaign.change", "PATCH": "campaign.change"},
+    "api-campaign-effect": {"GET": "publicity.view"},
+    "api-outreach-list": {"GET": "publicity.view", "POST": "outreach.create"},
+    "api-outreach-detail": {"GET": "publicity.view", "PUT": "outreach.change", "PATCH": "outreach.change"},
+    "api-outreach-photo": {"GET": "publicity.view"},  # rows: the outreach's restrict(user)
+    "api-bulletin-list": {"GET": "bulletin.view", "POST": "bulletin.draft"},
+    "api-bulletin-detail": {"GET": "bulletin.view", "PUT": "bulletin.change", "PATCH": "bulletin.change"},
+    "api-bulletin-publish": {"POST": "bulletin.publish"},
+    "api-bulletin-receipts": {"GET": "bulletin.receipts"},
+}
+
+
+def route_action(url_name: str | None, method: str) -> str | None:
+    """The policy action of ``method`` on the URL named ``url_name`` (None: not declared)."""
+    methods = ROUTES.get(url_name or "")
+    if methods is None:
+        return None
+    method = "GET" if method in ("HEAD", "OPTIONS") else method
+    return methods.get(method)
