@@ -40,7 +40,8 @@ from core.redis_client import redis_client
 from .choices import RequestStatus
 from .models import Request
 from .routing import route_books, route_request
-from .services import _record_many, deadline_table, request_event
+from .services import deadline_table, request_event, request_moves_record
+from .transitions import move_to
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def _deliver_batch(batch: list[Request]) -> None:
     moves = [_deliver_one(req, now, deadlines, books) for req in pending]
     save_each(pending, (*DELIVERY_FIELDS, *TAKEN_FIELDS))
     save_each(untouched, TAKEN_FIELDS)
-    _record_many(moves, events_first=created)
+    request_moves_record(moves, events_first=created)
 
 
 def _pending(req: Request) -> bool:
@@ -202,7 +203,7 @@ DELIVERY_FIELDS = ("status", "delivered_at", "needs_manual_routing", "ack_due_at
 def set_delivered(req: Request, now, deadline: tuple[int | None, int | None]) -> None:
     """Set a routed request delivered, with its response deadlines from ``now`` (unsaved)."""
     ack, complete = deadline
-    req.status = RequestStatus.DELIVERED
+    move_to(req, "deliver")
     req.delivered_at = now
     req.needs_manual_routing = False
     req.ack_due_at = now + timedelta(minutes=ack) if ack else None

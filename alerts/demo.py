@@ -19,8 +19,12 @@ def seed_requests() -> str:
     from cases.models import Case
 
     from .delivery import request_deliver
-    from .services import request_acknowledge, request_create, request_reject
-    from .services_results import request_complete
+    from .services import (
+        request_acknowledge,
+        request_complete,
+        request_create,
+        request_reject,
+    )
 
     analyst = User.objects.get(username="analyst")
     bank_a = User.objects.get(username="bank_a")

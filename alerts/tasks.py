@@ -43,6 +43,6 @@ def sweep_outbox(older_than_seconds: float = SWEEP_AFTER_SECONDS) -> int:
 
 @shared_task
 def escalate_overdue() -> int:
-    from .services_signals import requests_escalate_overdue
+    from .services import requests_escalate_overdue
 
     return requests_escalate_overdue()

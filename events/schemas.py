@@ -121,7 +121,7 @@ REQUEST_FULL = REQUEST_MINIMAL.extend({
 })
 CASE = Shape({"case_id": int, "number": str, "status": str, "priority": int, "ring_id": OptInt})
 
-# Every move recorded by alerts.services._record_many emits "request.<move>".
+# Every move recorded by alerts.services.request_moves_record emits "request.<move>".
 REQUEST_MOVES = ("created", "delivered", "unroutable", "acknowledged", "rejected", "not_subscriber", "failed",
                  "extended", "completed", "released", "escalated")
 

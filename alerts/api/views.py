@@ -14,13 +14,15 @@ from ..models import Request, ReturnProposal
 from ..selectors import request_list, return_proposals
 from ..services import (
     request_acknowledge,
+    request_complete,
     request_create,
     request_extend,
     request_not_subscriber,
     request_reject,
+    request_release,
+    return_proposal_decide,
+    signal_receive,
 )
-from ..services_results import request_complete, request_release, return_proposal_decide
-from ..services_signals import signal_receive
 from .serializers import (
     CompleteSerializer,
     RejectSerializer,

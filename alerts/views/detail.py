@@ -16,12 +16,13 @@ from ..forms import CompleteForm, OnwardTransferFormSet, RejectForm, ReleaseForm
 from ..services import (
     RequestError,
     request_acknowledge,
+    request_complete,
     request_extend,
     request_not_subscriber,
     request_reject,
+    request_release,
     request_route_manually,
 )
-from ..services_results import request_complete, request_release
 from ..transitions import MOVES, can_move
 from .access import error_text, get_request, next_url, run_service
 

@@ -12,9 +12,7 @@ from ..choices import RequestKind
 from ..forms import DeadlineFormSet
 from ..models import DeadlinePolicy
 from ..selectors import return_proposals
-from ..services import deadline_minutes
-from ..services_results import return_proposal_decide
-from ..services_signals import deadline_policy_update
+from ..services import deadline_minutes, deadline_policy_update, return_proposal_decide
 from .access import require_board, run_service
 
 

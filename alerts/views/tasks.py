@@ -20,8 +20,7 @@ from ..choices import OPEN_STATUSES, DissuasionOutcome, RequestKind, RequestStat
 from ..forms import OutcomeForm
 from ..models import Signal
 from ..selectors import request_tasks
-from ..services import RequestError, request_acknowledge
-from ..services_results import request_complete
+from ..services import RequestError, request_acknowledge, request_complete
 from .access import error_text, get_request
 
 DONE_SHOWN_HOURS = 24

@@ -10,9 +10,15 @@ from django.utils import timezone
 
 from alerts.choices import DissuasionOutcome, RequestKind, RequestStatus, TargetKind
 from alerts.models import DeadlinePolicy, Request, Signal
-from alerts.services import RequestConflict, request_acknowledge, request_create
-from alerts.services_results import request_complete
-from alerts.services_signals import deadline_policy_update, requests_escalate_overdue, signal_receive
+from alerts.services import (
+    RequestConflict,
+    deadline_policy_update,
+    request_acknowledge,
+    request_complete,
+    request_create,
+    requests_escalate_overdue,
+    signal_receive,
+)
 from events.models import Event
 from tests.at_once import at_once
 

@@ -12,12 +12,13 @@ from alerts.models import Request, ReturnProposal
 from alerts.services import (
     RequestConflict,
     RequestForbidden,
+    pro_rata,
     request_acknowledge,
+    request_complete,
     request_create,
     request_extend,
     request_reject,
 )
-from alerts.services_results import pro_rata, request_complete
 from cases.models import CaseEvent, Ring
 from core.models import AuditEntry
 from events.models import Event

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from alerts.choices import FreezeAction, RequestKind, RequestStatus
 from alerts.models import Request
-from alerts.services import request_acknowledge
-from alerts.services_results import request_complete
+from alerts.services import request_acknowledge, request_complete
 
 from .pages_support import ABC_ACCOUNT, ICBC_ACCOUNT, PDF, issue, login, make_case
 

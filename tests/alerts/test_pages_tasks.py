@@ -9,9 +9,7 @@ from django.urls import reverse
 
 from alerts.choices import DissuasionOutcome, ProposalStatus, RequestKind, RequestStatus
 from alerts.models import DeadlinePolicy, Request, ReturnProposal
-from alerts.services import request_acknowledge
-from alerts.services_results import request_complete
-from alerts.services_signals import signal_receive
+from alerts.services import request_acknowledge, request_complete, signal_receive
 
 from .pages_support import PDF, issue, login, make_case
 

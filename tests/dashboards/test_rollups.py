@@ -27,8 +27,7 @@ def snapshot():
 
 
 def test_services_mark_days_and_one_refresh_equals_a_rebuild(w, django_capture_on_commit_callbacks):
-    from alerts.services import request_acknowledge, request_create
-    from alerts.services_results import request_complete
+    from alerts.services import request_acknowledge, request_complete, request_create
     from cases.services import case_update
 
     rollups.refresh_dirty()

@@ -61,8 +61,7 @@ def world(django_db_setup, django_db_blocker):
 
 def _extras():
     from alerts.delivery import request_deliver
-    from alerts.services import request_create
-    from alerts.services_signals import signal_receive
+    from alerts.services import request_create, signal_receive
     from cases.services import case_share
 
     station_req = request_create(issuer=user("officer"), kind=RequestKind.STOP_PAYMENT,
@@ -317,8 +316,7 @@ def test_not_our_subscriber_no_longer_reaches_the_carrier_that_said_so(world, db
 
 @pytest.mark.parametrize("move", ["acknowledged", "completed", "rejected"])
 def test_each_receiver_move_reaches_everyone_who_sees_the_request(world, db, move):
-    from alerts.services import request_acknowledge, request_reject
-    from alerts.services_results import request_complete
+    from alerts.services import request_acknowledge, request_complete, request_reject
 
     req = _deliver(_stop_payment("officer", "6222020244556677889"))
     bank = user("bank_a")
@@ -339,7 +337,7 @@ def test_each_receiver_move_reaches_everyone_who_sees_the_request(world, db, mov
 
 
 def test_escalation_reaches_the_issuing_side_and_only_the_receivers_supervisors(world, db):
-    from alerts.services_signals import requests_escalate_overdue
+    from alerts.services import requests_escalate_overdue
 
     req = _deliver(_stop_payment("officer", "6222020255667788990"))
     Request.objects.filter(pk=req.pk).update(ack_due_at=timezone.now() - timedelta(minutes=1))
@@ -353,7 +351,7 @@ def test_escalation_reaches_the_issuing_side_and_only_the_receivers_supervisors(
 
 
 def test_a_signal_reaches_its_source_the_centres_of_its_area_and_the_office(world, db):
-    from alerts.services_signals import signal_receive
+    from alerts.services import signal_receive
 
     with emitted() as events:
         signal = signal_receive(actor=user("bank_a"), reason="向涉诈账户转账", resident_phone="13955550003",

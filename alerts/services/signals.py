@@ -1,4 +1,4 @@
-"""Early-warning signals become dissuasion tasks; outcomes; deadline escalation."""
+"""Early-warning signals become dissuasion tasks; the effects of a dissuasion's outcome."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.choices import AgencyKind, Role
+from agencies.choices import AgencyKind
 from agencies.models import Agency
 from cases.normalize import validate_id_number
 from core.choices import AuditAction
@@ -16,10 +16,9 @@ from core.policy import authorize
 from core.services import audit_record
 from events.services import event_emit
 
-from .choices import OPEN_STATUSES, DissuasionOutcome, RequestKind, TargetKind
-from .models import DeadlinePolicy, Request, Signal
-from .payloads import request_view_for
-from .services import _new_number, _timeline, request_create
+from ..choices import OPEN_STATUSES, DissuasionOutcome, RequestKind, TargetKind
+from ..models import Request, Signal
+from .requests import RequestForbidden, request_create, request_timeline_add
 
 SIGNAL_KINDS = (AgencyKind.BANK, AgencyKind.PAYMENT_INSTITUTION, AgencyKind.CARRIER, AgencyKind.INTERNET_PLATFORM)
 
@@ -40,8 +39,6 @@ def signal_receive(
 ) -> Signal:
     """Store a signal and join it to an open dissuasion task about the same resident (same ID
     number or phone) from the last 24 hours, or create a new task for their station+community."""
-    from .services import RequestForbidden
-
     authorize(actor, "signal.create", message=_("只有银行、支付机构、运营商和互联网企业可以报送预警。"),
               error=RequestForbidden)
     if not (resident_id_number or resident_phone):
@@ -74,7 +71,7 @@ def signal_receive(
             person_name=resident_name, person_id_number=resident_id_number, person_phone=resident_phone,
             person_region=region, amount=amount or 0,
             note=_("%(source)s 预警：%(reason)s") % {"source": actor.agency.name, "reason": signal.reason},
-        ) if region is not None else _unroutable_task(signal, actor)
+        ) if region is not None else _unroutable_task(signal, actor, centre)
     signal.task = task
     signal.save(update_fields=["task"])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=signal, request=http_request)
@@ -82,17 +79,14 @@ def signal_receive(
     return signal
 
 
-def _unroutable_task(signal, actor) -> Request:
+def _unroutable_task(signal, actor, centre) -> Request:
     """No region given: the task still exists, in the centre's dispatch queue."""
-    centre = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).order_by("code").first()
-    req = Request.objects.create(
-        number=_new_number(), kind=RequestKind.DISSUASION,  # random, as every request number
+    return request_create(
+        issuer=None, issuing_agency=centre or actor.agency, kind=RequestKind.DISSUASION,
         target_kind=TargetKind.PERSON, target_value=signal.resident_name or signal.resident_phone,
         person_name=signal.resident_name, person_id_number=signal.resident_id_number,
-        person_phone=signal.resident_phone, issuing_agency=centre or actor.agency, needs_manual_routing=True,
-        routing_reason=_("预警未提供居住地，已转反诈中心人工分派。"),
+        person_phone=signal.resident_phone, routing_reason=_("预警未提供居住地，已转反诈中心人工分派。"),
     )
-    return req
 
 
 def dissuasion_outcome_effects(*, req: Request, actor, case_details: dict | None = None) -> None:
@@ -100,7 +94,7 @@ def dissuasion_outcome_effects(*, req: Request, actor, case_details: dict | None
     if req.outcome == DissuasionOutcome.ALREADY_PAID:
         req.case = _case_from_task(req, actor, case_details or {})
         req.save(update_fields=["case"])
-        _timeline(req, "request_opened_case", _("劝阻时已被骗，已立案"), actor=actor)
+        request_timeline_add(req=req, kind="request_opened_case", message=_("劝阻时已被骗，已立案"), actor=actor)
     elif req.outcome == DissuasionOutcome.UNREACHABLE and req.target_agency_id:
         request_create(
             issuer=None, issuing_agency=req.issuing_agency, kind=RequestKind.DISSUASION,
@@ -140,40 +134,3 @@ def _case_from_task(req: Request, actor, details: dict):
                   "phone": req.person_phone}],
         indicators=indicators, system=True,  # authorized as the outcome that opens it
     )
-
-
-# ---------------------------------------------------------------- deadlines
-
-
-def deadline_policy_update(*, actor, kind: str, ack_minutes: int | None, complete_minutes: int | None) -> DeadlinePolicy:
-    from .services import RequestForbidden
-
-    authorize(actor, "deadline.change", message=_("只有联席办可以修改办理时限。"), error=RequestForbidden)
-    policy, _created = DeadlinePolicy.objects.update_or_create(
-        kind=kind, defaults={"ack_minutes": ack_minutes, "complete_minutes": complete_minutes, "updated_by": actor}
-    )
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=policy, detail={"ack": ack_minutes, "complete": complete_minutes})
-    return policy
-
-
-def requests_escalate_overdue(*, now=None) -> int:
-    """Mark overdue open requests escalated and tell the receiver's supervisors and the centre."""
-    now = now or timezone.now()
-    overdue = Q(status="delivered", ack_due_at__lt=now) | Q(status__in=["delivered", "acknowledged"], complete_due_at__lt=now)
-    count = 0
-    ids = list(Request.objects.filter(overdue, escalated_at__isnull=True).values_list("pk", flat=True)[:500])
-    for pk in ids:
-        with transaction.atomic():
-            req = Request.objects.select_for_update(skip_locked=True).filter(pk=pk, escalated_at__isnull=True).first()
-            if req is None:
-                continue
-            req.escalated_at = now
-            req.save(update_fields=["escalated_at", "updated_at"])
-            _timeline(req, "request_escalated", _("请求 %(number)s 超时，已督办") % {"number": req.number})
-            audit_record(actor=None, action=AuditAction.TRANSITION, obj=req, detail={"move": "escalated"})
-            # Everyone who may see the request; in the receiving agency, its supervisors.
-            event_emit(kind="request.escalated", subject=req,
-                       payload=lambda agency_id, r=req: request_view_for(r, agency_id), case_id=req.case_id,
-                       roles={req.target_agency_id: Role.SUPERVISOR} if req.target_agency_id else None)
-            count += 1
-    return count

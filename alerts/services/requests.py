@@ -1,4 +1,4 @@
-"""Writes on requests: create and every lifecycle move; delivery is in delivery.py.
+"""Writes on requests: create and every lifecycle move; delivery is in alerts/delivery.py.
 
 Each move locks the request row (``select_for_update``) so that of two clerks acting at once
 one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
@@ -13,28 +13,40 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.choices import AuditAction
 from cases.normalize import validate_id_number
-from cases.services import case_timeline_add, case_timeline_add_many, case_timeline_entry
+from cases.services import (
+    case_timeline_add,
+    case_timeline_add_many,
+    case_timeline_entry,
+)
+from core.choices import AuditAction
 from core.db import insert_each
 from core.policy import Forbidden, RequestDraft, authorize
 from core.services import audit_entry, audit_record_many
 from events.services import event_build, events_emit
 
-from .choices import FreezeAction, RequestKind, RequestStatus, TargetKind, choice_label
-from .constants import DEFAULT_DEADLINES
-from .models import DeadlinePolicy, Request
-from .payloads import request_view_for
-from .transitions import MOVES
+from ..choices import (
+    DissuasionOutcome,
+    FreezeAction,
+    RequestKind,
+    RequestStatus,
+    TargetKind,
+    choice_label,
+)
+from ..models import OnwardTransfer, Request
+from ..payloads import request_view_for
+from ..transitions import MOVES, move_to
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 # Made once: ``Choices.values`` builds its list, labels included, on every call.
 KIND_VALUES = frozenset(RequestKind.values)
 TARGET_KIND_VALUES = frozenset(TargetKind.values)
 STOP_PAYMENT_HOURS = 48
+CENT = Decimal("0.01")
 
 
 class RequestError(Exception):
@@ -62,17 +74,19 @@ class RequestForbidden(RequestError, Forbidden):
 # ---------------------------------------------------------------- helpers
 
 
-def _timeline(req: Request, kind: str, message: str, actor=None, detail=None) -> None:
-    """One line on the request's case timeline (none for a request without a case)."""
+def request_timeline_add(*, req: Request, kind: str, message: str, actor=None, detail=None) -> None:
+    """One line on the request's case timeline (none for a request without a case): for what
+    happens to a request outside its moves (escalation, a dissuasion that opens a case), which
+    record themselves with ``request_moves_record``."""
     if req.case_id is not None:
         case_timeline_add(case=req.case, kind=kind, message=message, actor=actor, detail=detail)
 
 
 def _record(req: Request, move: str, actor, message: str, detail=None, http_request=None, emit=True) -> None:
-    _record_many([(req, move, actor, message, detail)], http_request=http_request, emit=emit)
+    request_moves_record([(req, move, actor, message, detail)], http_request=http_request, emit=emit)
 
 
-def _record_many(moves, http_request=None, *, emit=True, events_first=()) -> None:
+def request_moves_record(moves, http_request=None, *, emit=True, events_first=()) -> None:
     """Record moves ``(request, move, actor, message, detail)`` on the case timelines, in the
     audit log and (unless ``emit`` is false) as events, with one insert each however many there
     are (a delivery batch). ``events_first``: events built before the moves changed their
@@ -119,18 +133,6 @@ def _check(actor, req: Request, move: str) -> None:
             _("请求 %(number)s 当前状态为“%(status)s”，无法执行该操作（可能已被他人处理）。")
             % {"number": req.number, "status": choice_label(RequestStatus, req.status)}
         )
-
-
-def deadline_table() -> dict[str, tuple[int | None, int | None]]:
-    """Minutes to acknowledge and to complete, per request kind (the office's settings first)."""
-    table = dict(DEFAULT_DEADLINES)
-    for kind, ack, complete in DeadlinePolicy.objects.values_list("kind", "ack_minutes", "complete_minutes"):
-        table[kind] = (ack, complete)
-    return table
-
-
-def deadline_minutes(kind: str) -> tuple[int | None, int | None]:
-    return deadline_table().get(kind, (None, None))
 
 
 def validate_legal_notice(upload) -> None:
@@ -197,12 +199,15 @@ def request_create(
     person_region=None,
     parent: Request | None = None,
     issuing_agency=None,
+    routing_reason: str = "",
     http_request=None,
 ) -> Request:
     """Create a request, pending delivery, with its timeline line and audit entry in one
     transaction; routing runs after commit (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
+    A dissuasion task about a person without a region (a signal that gave none) goes to the
+    centre's dispatch queue, with ``routing_reason`` saying why.
     Raises ValidationError (translated) on bad input, and RequestConflict when the case has
     this request open already (``_refuse_a_second_open``), before anything is written: the writes
     then need no savepoint of their own inside a caller's transaction (the API's, which also
@@ -226,7 +231,8 @@ def request_create(
         freeze_action = freeze_action or FreezeAction.FREEZE
     if person_id_number:
         person_id_number = validate_id_number(person_id_number)
-    if kind == RequestKind.DISSUASION and target_kind == TargetKind.PERSON and person_region is None:
+    unroutable = kind == RequestKind.DISSUASION and target_kind == TargetKind.PERSON and person_region is None
+    if unroutable and not routing_reason:
         raise ValidationError(_("劝阻任务须填写居住地。"))
     if amount is not None and Decimal(amount) < 0:
         raise ValidationError(_("金额不能为负数。"))
@@ -241,7 +247,7 @@ def request_create(
             legal_notice_file=legal_notice_file, term_months=term_months, freeze_action=freeze_action,
             person_name=person_name, person_id_number=person_id_number, person_phone=person_phone,
             person_region=person_region, parent=parent, issuing_agency=agency, issued_by=issuer,
-            delivery_pending=True,
+            needs_manual_routing=unroutable, routing_reason=routing_reason, delivery_pending=True,
         )
         # Its first delivery batch saves it again, in the batch's transaction, and that save
         # marks its rollup day (dashboards.signals): a mark from this insert as well was one
@@ -255,7 +261,7 @@ def request_create(
         _record(req, "created", issuer, _("发起%(kind)s请求 %(number)s，目标 %(target)s")
                 % {"kind": choice_label(RequestKind, kind), "number": req.number, "target": req.target_value},
                 http_request=http_request, emit=False)
-        from .delivery import delivery_schedule
+        from ..delivery import delivery_schedule
 
         transaction.on_commit(delivery_schedule, robust=True)
     return req
@@ -276,7 +282,8 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
     req.secondary_agency = secondary_agency
     req.routing_reason = _("人工分派（%(user)s）：%(reason)s") % {"user": actor.username, "reason": reason or "-"}
     req.routing_tried = [*req.routing_tried, target_agency.pk]
-    from .delivery import DELIVERY_FIELDS, set_delivered
+    from ..delivery import DELIVERY_FIELDS, set_delivered
+    from .deadlines import deadline_minutes  # deadlines imports this module
 
     set_delivered(req, timezone.now(), deadline_minutes(req.kind))
     req.save(update_fields=DELIVERY_FIELDS)
@@ -291,7 +298,7 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
 def request_acknowledge(*, request_id: int, actor, http_request=None) -> Request:
     req = _lock(request_id)
     _check(actor, req, "acknowledge")
-    req.status = RequestStatus.ACKNOWLEDGED
+    move_to(req, "acknowledge")
     req.acknowledged_at = timezone.now()
     req.acknowledged_by = actor
     req.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
@@ -306,7 +313,7 @@ def request_reject(*, request_id: int, actor, reason: str, http_request=None) ->
         raise ValidationError(_("请填写退回理由。"))
     req = _lock(request_id)
     _check(actor, req, "reject")
-    req.status = RequestStatus.REJECTED
+    move_to(req, "reject")
     req.reject_reason = reason.strip()[:300]
     req.save(update_fields=["status", "reject_reason", "updated_at"])
     _record(req, "rejected", actor, _("%(agency)s 退回：%(reason)s") % {"agency": actor.agency.name, "reason": req.reject_reason},
@@ -322,7 +329,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
     if req.target_kind != TargetKind.PHONE:
         raise RequestError(_("只有号码类请求可以答复“非本网用户”。"))
     previous = req.target_agency
-    req.status = RequestStatus.CREATED
+    move_to(req, "not_subscriber")
     req.target_agency = None
     req.acknowledged_at = None
     req.acknowledged_by = None
@@ -330,7 +337,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
     req.save()
     _record(req, "not_subscriber", actor, _("%(agency)s 答复非本网用户，重新路由") % {"agency": previous.name},
             http_request=http_request)
-    from .delivery import delivery_schedule
+    from ..delivery import delivery_schedule
 
     transaction.on_commit(delivery_schedule, robust=True)
     return req
@@ -340,7 +347,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
 def request_fail(*, request_id: int, actor, reason: str, http_request=None) -> Request:
     req = _lock(request_id)
     _check(actor, req, "fail")
-    req.status = RequestStatus.FAILED
+    move_to(req, "fail")
     req.failure_reason = (reason or "").strip()[:300]
     req.save(update_fields=["status", "failure_reason", "updated_at"])
     _record(req, "failed", actor, req.failure_reason, http_request=http_request)
@@ -367,3 +374,125 @@ def request_extend(*, request_id: int, actor, http_request=None) -> Request:
     _record(req, "extended", actor, _("有效期延至 %(until)s") % {"until": timezone.localtime(req.effective_until).strftime("%Y-%m-%d %H:%M")},
             http_request=http_request)
     return req
+
+
+# ---------------------------------------------------------------- results
+
+
+def _money(value, label) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except Exception:
+        raise ValidationError(_("%(label)s不是有效金额。") % {"label": label}) from None
+    if amount < 0:
+        raise ValidationError(_("%(label)s不能为负数。") % {"label": label})
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def request_complete(
+    *,
+    request_id: int,
+    actor,
+    amount_secured=None,
+    balance=None,
+    onward_transfers: list[dict] | None = None,
+    answer: str = "",
+    outcome: str = "",
+    case_details: dict | None = None,
+    http_request=None,
+) -> Request:
+    """Complete a request with its result.
+
+    ``onward_transfers``: dicts with amount, transferred_at (datetime or ISO text),
+    destination_account, destination_bank. Each becomes a follow-on stop-payment on the same
+    case unless that account was already targeted on the case (no loops).
+    Dissuasion: ``outcome`` in DissuasionOutcome (see ``signals.dissuasion_outcome_effects``);
+    ``case_details`` (typology, loss_amount) fills the case an "already paid" outcome opens.
+    """
+    req = _lock(request_id)
+    _check(actor, req, "complete")
+    if req.kind in (RequestKind.STOP_PAYMENT, RequestKind.FREEZE):
+        req.amount_secured = _money(amount_secured, _("止付/冻结金额")) or Decimal("0.00")
+        req.balance = _money(balance, _("账户余额"))
+        now = timezone.now()
+        if req.kind == RequestKind.STOP_PAYMENT:
+            req.effective_until = now + timedelta(hours=STOP_PAYMENT_HOURS)
+        else:
+            req.effective_until = now + timedelta(days=30 * (req.term_months or 1))
+    if req.kind == RequestKind.DISSUASION:
+        if outcome not in DissuasionOutcome.values:
+            raise ValidationError(_("请选择劝阻结果。"))
+        req.outcome = outcome
+    transfers = []
+    for item in onward_transfers or []:
+        amount = _money(item.get("amount"), _("转出金额"))
+        at = item.get("transferred_at")
+        at = parse_datetime(at) if isinstance(at, str) else at
+        account = str(item.get("destination_account") or "").strip()
+        if not amount or at is None or not account:
+            raise ValidationError(_("资金转出须填写金额、时间和转入账号。"))
+        transfers.append((amount, at, account, str(item.get("destination_bank") or "")[:100]))
+    req.result = {**req.result, **({"answer": answer} if answer else {})}
+    move_to(req, "complete")
+    req.completed_at = timezone.now()
+    req.completed_by = actor
+    req.save()
+    _record(req, "completed", actor, _("%(agency)s 已办结 %(number)s") % {"agency": actor.agency.name, "number": req.number},
+            detail={"amount_secured": str(req.amount_secured) if req.amount_secured is not None else None,
+                    "onward": len(transfers)}, http_request=http_request)
+    for amount, at, account, bank in transfers:
+        transfer = OnwardTransfer.objects.create(request=req, amount=amount, transferred_at=at,
+                                                 destination_account=account, destination_bank=bank)
+        transfer.follow_on = _follow_on(req, transfer)
+        if transfer.follow_on:
+            transfer.save(update_fields=["follow_on"])
+    if req.kind == RequestKind.FREEZE:
+        from .return_proposals import return_proposal_create
+
+        return_proposal_create(request_id=req.pk)
+    if req.kind == RequestKind.DISSUASION:
+        from .signals import dissuasion_outcome_effects
+
+        dissuasion_outcome_effects(req=req, actor=actor, case_details=case_details or {})
+    return req
+
+
+@transaction.atomic
+def request_release(*, request_id: int, actor, reason: str = "", http_request=None) -> Request:
+    """The issuing side releases a completed freeze (解冻): it stops holding the money now.
+
+    The bank sees the release on its inbox (event + status line) and lifts the freeze there.
+    """
+    req = _lock(request_id)
+    _check(actor, req, "release")
+    if req.kind != RequestKind.FREEZE:
+        raise RequestError(_("只有冻结请求可以解冻。"))
+    if req.freeze_action == FreezeAction.RELEASE:
+        raise RequestConflict(_("该冻结已解除（可能已被他人处理）。"))
+    req.freeze_action = FreezeAction.RELEASE
+    req.effective_until = timezone.now()
+    req.result = {**req.result, "release_reason": (reason or "").strip()[:300]}
+    req.save(update_fields=["freeze_action", "effective_until", "result", "updated_at"])
+    _record(req, "released", actor, _("冻结 %(number)s 已解除：%(reason)s") % {"number": req.number, "reason": reason or "-"},
+            http_request=http_request)
+    return req
+
+
+def _follow_on(req: Request, transfer: OnwardTransfer) -> Request | None:
+    """Chase the money to the next bank; never target the same account twice on one case."""
+    root_case = req.case_id
+    already = Request.objects.filter(
+        kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT, target_value=transfer.destination_account
+    )
+    already = already.filter(case_id=root_case) if root_case else already.filter(parent=req)
+    if already.exists() or transfer.destination_account == req.target_value:
+        return None
+    return request_create(
+        issuer=None, issuing_agency=req.issuing_agency, kind=RequestKind.STOP_PAYMENT,
+        target_kind=TargetKind.ACCOUNT, target_value=transfer.destination_account, case=req.case,
+        amount=transfer.amount, target_bank_name=transfer.destination_bank, parent=req,
+        note=_("资金自 %(account)s 转出，自动续查止付") % {"account": req.target_value},
+    )

@@ -1,0 +1,71 @@
+"""Writes in ``alerts``, by what they act on:
+
+- ``requests``: create and every move of a request (its results and follow-ons included), and
+  how a move is recorded (timeline, audit, event);
+- ``return_proposals``: the pro-rata return of a completed freeze's money;
+- ``signals``: early-warning signals, the dissuasion tasks they make and a dissuasion's outcome;
+- ``deadlines``: the deadline policy and the escalation of overdue requests.
+
+Delivery (routing, the outbox) is ``alerts.delivery``. Callers import from this package.
+"""
+
+from .deadlines import (
+    DEFAULT_DEADLINES,
+    deadline_minutes,
+    deadline_policy_update,
+    deadline_table,
+    requests_escalate_overdue,
+)
+from .requests import (
+    MAX_PDF_BYTES,
+    STOP_PAYMENT_HOURS,
+    RequestConflict,
+    RequestError,
+    RequestForbidden,
+    request_acknowledge,
+    request_complete,
+    request_create,
+    request_event,
+    request_extend,
+    request_fail,
+    request_moves_record,
+    request_not_subscriber,
+    request_reject,
+    request_release,
+    request_route_manually,
+    request_timeline_add,
+    validate_legal_notice,
+)
+from .return_proposals import pro_rata, return_proposal_create, return_proposal_decide
+from .signals import dissuasion_outcome_effects, signal_receive
+
+__all__ = [
+    "DEFAULT_DEADLINES",
+    "MAX_PDF_BYTES",
+    "STOP_PAYMENT_HOURS",
+    "RequestConflict",
+    "RequestError",
+    "RequestForbidden",
+    "deadline_minutes",
+    "deadline_policy_update",
+    "deadline_table",
+    "dissuasion_outcome_effects",
+    "pro_rata",
+    "request_acknowledge",
+    "request_complete",
+    "request_create",
+    "request_event",
+    "request_extend",
+    "request_fail",
+    "request_moves_record",
+    "request_not_subscriber",
+    "request_reject",
+    "request_release",
+    "request_route_manually",
+    "request_timeline_add",
+    "requests_escalate_overdue",
+    "return_proposal_create",
+    "return_proposal_decide",
+    "signal_receive",
+    "validate_legal_notice",
+]
