@@ -113,6 +113,21 @@ def test_grid_worker_records_unreachable_which_escalates_to_a_police_visit(w):
     assert visit.status == RequestStatus.DELIVERED
 
 
+def test_signal_without_a_region_makes_a_task_in_the_dispatch_queue_with_its_audit_and_event(w):
+    from core.models import AuditEntry
+
+    signal = w.run(signal_receive, actor=w.users["bank_a"], reason="向涉诈账户转账", resident_name="钱大爷",
+                   resident_phone="13800004444")
+    task = Request.objects.get(pk=signal.task_id)
+    assert task.kind == RequestKind.DISSUASION and task.status == RequestStatus.CREATED
+    assert task.needs_manual_routing and task.target_agency_id is None and not task.delivery_pending
+    assert task.issuing_agency == w.agencies["w-centre"] and "居住地" in task.routing_reason
+    assert task.target_value == "钱大爷" and task.person_phone == "13800004444"
+    # Made by request_create, as every request: its audit entry, and announced to the centre.
+    assert AuditEntry.objects.filter(object_id=str(task.pk), detail__move="created").exists()
+    assert Event.objects.filter(agency=w.agencies["w-centre"], kind="request.created", payload__number=task.number).exists()
+
+
 def test_signal_from_a_police_station_is_refused(w):
     from alerts.services import RequestForbidden
 
