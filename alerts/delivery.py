@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import PreparedQuery, save_each
+from dashboards.rollups import local_day, mark_days
 from core.redis_client import redis_client
 
 from .choices import RequestStatus
@@ -116,20 +116,12 @@ def _undelivered():
     )
 
 
-# SKIP LOCKED: two workers draining at once take disjoint batches. Prepared once per connection
-# (core.db.PreparedQuery): planning this join (six tables, with the outbox it then had) took
-# PostgreSQL 5 ms, longer than running it, on every batch.
-_claim_batch = PreparedQuery(lambda: _undelivered().select_for_update(of=("self",), skip_locked=True)[:BATCH_SIZE])
-
-
 @transaction.atomic
 def requests_deliver_pending(*, limit: int = BATCH_SIZE) -> int:
     """Claim up to ``limit`` undelivered requests and deliver them; returns how many it claimed
     (fewer than ``limit``: nothing more is pending, or the rest is being delivered by another)."""
-    if limit == BATCH_SIZE:
-        batch = _claim_batch()
-    else:
-        batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
+    # SKIP LOCKED: two workers draining at once take disjoint batches.
+    batch = list(_undelivered().select_for_update(of=("self",), skip_locked=True)[:limit])
     _deliver_batch(batch)
     _recent.add(len(batch))
     return len(batch)
@@ -157,8 +149,11 @@ def _deliver_batch(batch: list[Request]) -> None:
         req.delivery_pending, req.announced = False, True  # taken, routed or not
     books = route_books([req for req in pending if req.target_agency_id is None])
     moves = [_deliver_one(req, now, deadlines, books) for req in pending]
-    save_each(pending, (*DELIVERY_FIELDS, *TAKEN_FIELDS))
-    save_each(untouched, TAKEN_FIELDS)
+    Request.objects.bulk_update(pending, (*DELIVERY_FIELDS, *TAKEN_FIELDS))
+    Request.objects.bulk_update(untouched, TAKEN_FIELDS)
+    # bulk_update sends no post_save: mark the rollup days these requests count on here, as
+    # dashboards.signals does for a save (a new request left its mark to this batch).
+    mark_days(local_day(req.created_at) for req in batch)
     _record_many(moves, events_first=created)
 
 

@@ -5,7 +5,6 @@ from typing import Any
 from django.db import models
 
 from .choices import AuditAction
-from .db import insert_each
 from .models import AuditEntry
 
 
@@ -48,4 +47,4 @@ def audit_entry(
 
 def audit_record_many(entries: list[AuditEntry]) -> None:
     """Append several lines with one insert (a worker's batch, a POST's one line)."""
-    insert_each(entries)
+    AuditEntry.objects.bulk_create(entries)

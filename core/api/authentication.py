@@ -3,11 +3,6 @@
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
-from core.db import PreparedQuery
-
-# Compiled once per process: this lookup runs on every API call (core.db.PreparedQuery).
-_token_with_agency = PreparedQuery(lambda key: Token.objects.select_related("user__agency__region").filter(key=key), "key")
-
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, as DRF's own.
@@ -18,7 +13,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        found = _token_with_agency(key=key)
+        found = list(Token.objects.select_related("user__agency__region").filter(key=key)[:1])
         if not found or not found[0].user.is_active:
             return super().authenticate_credentials(key)  # DRF's own answer for a bad token
         return found[0].user, found[0]
