@@ -71,7 +71,7 @@ def start(env, port, *, name: str, concurrency: int, uvicorn_args=()) -> tuple:
     web = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
     socket_server = [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", *uvicorn_args,
                      *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(ws_port),
-                     "--workers", os.environ.get("BENCH_SOCKET_WORKERS", "1"), "--no-access-log",
+                     "--workers", os.environ.get("BENCH_SOCKET_WORKERS", "2"), "--no-access-log",
                      "--log-level", "warning", "--no-proxy-headers"]
     server = subprocess.Popen(
         ["sh", "-c", '"$@" & exec %s' % " ".join(shlex.quote(a) for a in socket_server), "servers", *web],
