@@ -53,3 +53,10 @@ class RoutingKeyKind(models.TextChoices):
     NUMBER_SEGMENT = "number_segment", _("号段")
     DOMAIN = "domain", _("域名")
     APP_ID = "app_id", _("应用标识")
+
+
+class RoutingKeyStatus(models.TextChoices):
+    """A key that overlaps another agency's waits for a centre's approval; routing ignores it."""
+
+    PENDING = "pending", _("待审批")
+    ACTIVE = "active", _("生效")

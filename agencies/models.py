@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.validators import RegexValidator
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.querysets import RestrictedQuerySet
 
-from .choices import AgencyKind, RegionLevel, Role, RoutingKeyKind
+from .choices import AgencyKind, RegionLevel, Role, RoutingKeyKind, RoutingKeyStatus
 
 
 class RegionQuerySet(RestrictedQuerySet):
@@ -133,7 +134,12 @@ class RoutingKeyQuerySet(RestrictedQuerySet):
 
 
 class RoutingKey(models.Model):
-    """What routes a request to an agency: a card prefix, a number segment, a domain, an app."""
+    """What routes a request to an agency: a card prefix, a number segment, a domain, an app.
+
+    Written only through ``agencies.services`` (``routing_key_create`` and the rest): a key that
+    overlaps another agency's stays ``pending``, ignored by routing, until an anti-fraud centre
+    approves it with a reason.
+    """
 
     agency = models.ForeignKey(
         Agency, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="routing_keys"
@@ -141,6 +147,15 @@ class RoutingKey(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=RoutingKeyKind.choices)
     value = models.CharField(_("值"), max_length=100)
     note = models.CharField(_("备注"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RoutingKeyStatus.choices, default=RoutingKeyStatus.ACTIVE
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approval_reason = models.CharField(_("审批理由"), max_length=255, blank=True)
 
     objects = RoutingKeyQuerySet.as_manager()
 

@@ -63,7 +63,10 @@ def delivery_schedule() -> None:
                 return  # a task is queued and has not looked yet: it will see this row
         except redis.RedisError:  # wake a worker anyway (the sweep is the last resort)
             logger.warning("delivery marker unavailable", exc_info=True)
-    deliver_pending.delay()
+    try:
+        deliver_pending.delay()
+    except Exception:  # the broker is down: the row is committed, the beat sweep re-wakes
+        logger.warning("delivery wake-up not sent; the outbox sweep will deliver", exc_info=True)
 
 
 class _RecentDeliveries:
@@ -141,7 +144,9 @@ def _deliver_batch(batch: list[Request]) -> None:
     now = timezone.now()
     deadlines = deadline_table()
     # request.created, as the request was when it was written: before this batch routes it.
-    created = [request_event(req, "request.created") for req in batch if not req.announced]
+    unannounced = [req for req in batch if not req.announced]
+    audiences = Request.objects.audiences(unannounced)
+    created = [request_event(req, "request.created", audiences[req.pk]) for req in unannounced]
     pending, untouched = [], []
     for req in batch:
         (pending if _pending(req) else untouched).append(req)

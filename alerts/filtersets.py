@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.datetimes import BoundedIsoDateTimeFilter
 
 from .choices import Direction, RequestKind, RequestStatus
 from .models import Request
@@ -17,7 +18,7 @@ class RequestFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=RequestKind.choices, distinct=False, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices, distinct=False, label=_("状态"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction", label=_("方向"))
-    since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("更新于此后"))
+    since = BoundedIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("更新于此后"))
     escalated = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True, label=_("已督办"))
     agency = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.filter(is_active=True).order_by("kind", "code"), method="filter_agency",

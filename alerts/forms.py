@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import AgencyKind
 from agencies.models import Agency
+from core.datetimes import BoundedDateTimeFormField
 
 from .choices import DissuasionOutcome, RequestKind
 from .constants import INDICATOR_TARGET, KIND_TARGETS, ONWARD_FORMS
@@ -125,7 +126,7 @@ class OnwardTransferForm(forms.Form):
     """Money that had already left the account: each row becomes a follow-on stop-payment."""
 
     amount = _money_field(_("转出金额（元）"))
-    transferred_at = forms.DateTimeField(
+    transferred_at = BoundedDateTimeFormField(
         label=_("转出时间"), required=False, input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -2,7 +2,8 @@
 
 Each function returns a ``Route`` (agency, optional secondary agency, reason) or None when
 nothing matches; the caller stores the reason and shows it to both sides. ``exclude`` lists
-agencies already tried, so a re-route never returns to one of them.
+agencies already tried, so a re-route never returns to one of them. Only active routing keys
+route: a key awaiting a centre's approval (``RoutingKeyStatus.PENDING``) is ignored.
 """
 
 import re
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from agencies.choices import AgencyKind, RoutingKeyKind
+from agencies.choices import AgencyKind, RoutingKeyKind, RoutingKeyStatus
 from agencies.models import Agency, Region, RoutingKey
 
 from .choices import TargetKind
@@ -29,7 +30,8 @@ def _digits(value: str) -> str:
 
 
 def _keys_with_prefix(*, kind: str, prefixes: list[str]):
-    return (RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True)
+    return (RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True,
+                                      status=RoutingKeyStatus.ACTIVE)
             .select_related("agency").order_by())
 
 
@@ -116,7 +118,8 @@ def route_domain(value: str, exclude=()) -> Route | None:
     parts = host.split(".")
     suffixes = [".".join(parts[i:]) for i in range(len(parts))]
     keys = list(
-        RoutingKey.objects.filter(kind=RoutingKeyKind.DOMAIN, value__in=suffixes, agency__is_active=True)
+        RoutingKey.objects.filter(kind=RoutingKeyKind.DOMAIN, value__in=suffixes, agency__is_active=True,
+                                  status=RoutingKeyStatus.ACTIVE)
         .exclude(agency_id__in=list(exclude)).select_related("agency")
     )
     if not keys:
@@ -129,7 +132,8 @@ def route_domain(value: str, exclude=()) -> Route | None:
 
 def route_app(value: str, exclude=()) -> Route | None:
     key = (
-        RoutingKey.objects.filter(kind=RoutingKeyKind.APP_ID, value__iexact=value.strip(), agency__is_active=True)
+        RoutingKey.objects.filter(kind=RoutingKeyKind.APP_ID, value__iexact=value.strip(), agency__is_active=True,
+                                  status=RoutingKeyStatus.ACTIVE)
         .exclude(agency_id__in=list(exclude)).select_related("agency").order_by("agency__code").first()
     )
     if key is None:

@@ -2,7 +2,8 @@
 
 Each move locks the request row (``select_for_update``) so that of two clerks acting at once
 one wins and the other gets ``RequestConflict``; each is recorded on the case timeline, in the
-audit log and emitted as an event to the issuing side (full view) and the receivers (minimal).
+audit log and emitted as an event to every agency that may see the request (the receivers get
+the minimal view, the issuing side, the police above it and the office the full one).
 """
 
 import secrets
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import AuditAction
+from cases.normalize import validate_id_number
 from cases.services import case_timeline_add, case_timeline_add_many, case_timeline_entry
 from core.services import audit_entry, audit_record_many
 from events.services import event_build, events_emit
@@ -81,23 +83,22 @@ def _record_many(moves, http_request=None, *, emit=True, events_first=()) -> Non
                                                 detail={"request": req.number, **detail}))
         audit.append(audit_entry(actor=actor, action=AuditAction.TRANSITION, obj=req,
                                  detail={"move": move, "status": req.status, **detail}, request=http_request))
-        if emit:
-            events.append(request_event(req, "request." + move))
+    if emit:
+        audiences = Request.objects.audiences({req.pk: req for req, *_move in moves}.values())
+        events.extend(request_event(req, "request." + move, audiences[req.pk]) for req, move, *_rest in moves)
     case_timeline_add_many(timeline)
     audit_record_many(audit)
     events_emit(events)
 
 
-def request_event(req: Request, kind: str):
-    """The unsaved events of one move: the full view to the issuing agency, the minimal one to
-    the receivers (``events.services.event_build``). The payload is taken now."""
-    recipients = {req.issuing_agency_id}
-    if req.target_agency_id:
-        recipients.add(req.target_agency_id)
-    if req.secondary_agency_id:
-        recipients.add(req.secondary_agency_id)
-    return event_build(kind=kind, recipients=recipients, payload=lambda agency_id: request_view_for(req, agency_id),
-                       case_id=req.case_id)
+def request_event(req: Request, kind: str, audience: set[int] | None = None):
+    """The unsaved events of one move, to every agency that may see the request now
+    (``Request.objects.audience``, or ``audiences`` taken for a batch and passed as
+    ``audience``), each with its view (``request_view_for``: the minimal one to the receivers,
+    the full one to the issuing side, the police above it and the office). The payload is taken
+    now."""
+    return event_build(kind=kind, subject=req, recipients=audience, case_id=req.case_id,
+                       payload=lambda agency_id: request_view_for(req, agency_id))
 
 
 LOCK_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
@@ -181,7 +182,7 @@ def request_create(
     issuer,
     kind: str,
     target_kind: str,
-    target_value: str,
+    target_value: str = "",  # a dissuasion names a person instead
     case=None,
     amount: Decimal = Decimal("0"),
     note: str = "",
@@ -220,6 +221,8 @@ def request_create(
         if not term_months or term_months < 1 or term_months > 12:
             raise ValidationError(_("冻结期限须为 1 至 12 个月。"))
         freeze_action = freeze_action or FreezeAction.FREEZE
+    if person_id_number:
+        person_id_number = validate_id_number(person_id_number)
     if kind == RequestKind.DISSUASION and target_kind == TargetKind.PERSON and person_region is None:
         raise ValidationError(_("劝阻任务须填写居住地。"))
     if amount is not None and Decimal(amount) < 0:
@@ -251,7 +254,7 @@ def request_create(
                 http_request=http_request, emit=False)
         from .delivery import delivery_schedule
 
-        transaction.on_commit(delivery_schedule)
+        transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 
@@ -321,7 +324,7 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
             http_request=http_request)
     from .delivery import delivery_schedule
 
-    transaction.on_commit(delivery_schedule)
+    transaction.on_commit(delivery_schedule, robust=True)
     return req
 
 

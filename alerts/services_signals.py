@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import AgencyKind, Role
 from agencies.models import Agency
+from cases.normalize import validate_id_number
 from core.choices import AuditAction
 from core.services import audit_record
 from events.services import event_emit
@@ -17,7 +18,7 @@ from events.services import event_emit
 from .choices import OPEN_STATUSES, DissuasionOutcome, RequestKind, TargetKind
 from .models import DeadlinePolicy, Request, Signal
 from .payloads import request_view_for
-from .services import _timeline, request_create
+from .services import _new_number, _timeline, request_create
 
 SIGNAL_KINDS = (AgencyKind.BANK, AgencyKind.PAYMENT_INSTITUTION, AgencyKind.CARRIER, AgencyKind.INTERNET_PLATFORM)
 
@@ -46,6 +47,8 @@ def signal_receive(
         raise ValidationError(_("预警须至少提供身份证号或手机号。"))
     if not (reason or "").strip():
         raise ValidationError(_("请填写预警原因。"))
+    if resident_id_number:
+        resident_id_number = validate_id_number(resident_id_number)
     signal = Signal.objects.create(
         source_agency=actor.agency, created_by=actor, reason=reason.strip()[:300], region=region,
         resident_name=resident_name, resident_id_number=resident_id_number, resident_phone=resident_phone,
@@ -74,7 +77,7 @@ def signal_receive(
     signal.task = task
     signal.save(update_fields=["task"])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=signal, request=http_request)
-    event_emit(kind="signal.received", recipients={task.issuing_agency_id}, payload={"signal": signal.pk, "task": task.number})
+    event_emit(kind="signal.received", subject=signal, payload={"signal": signal.pk, "task": task.number})
     return signal
 
 
@@ -82,7 +85,7 @@ def _unroutable_task(signal, actor) -> Request:
     """No region given: the task still exists, in the centre's dispatch queue."""
     centre = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).order_by("code").first()
     req = Request.objects.create(
-        number="RQ" + timezone.localtime().strftime("%Y%m%d") + str(signal.pk).zfill(8), kind=RequestKind.DISSUASION,
+        number=_new_number(), kind=RequestKind.DISSUASION,  # random, as every request number
         target_kind=TargetKind.PERSON, target_value=signal.resident_name or signal.resident_phone,
         person_name=signal.resident_name, person_id_number=signal.resident_id_number,
         person_phone=signal.resident_phone, issuing_agency=centre or actor.agency, needs_manual_routing=True,
@@ -168,14 +171,9 @@ def requests_escalate_overdue(*, now=None) -> int:
             req.save(update_fields=["escalated_at", "updated_at"])
             _timeline(req, "request_escalated", _("请求 %(number)s 超时，已督办") % {"number": req.number})
             audit_record(actor=None, action=AuditAction.TRANSITION, obj=req, detail={"move": "escalated"})
-            recipients = {req.issuing_agency_id, *[a for a in (req.secondary_agency_id,) if a]}
-            centre_ids = Agency.objects.filter(kind=AgencyKind.ANTI_FRAUD_CENTRE, parent__isnull=True).values_list("pk", flat=True)
-            recipients |= set(centre_ids)
-            event_emit(kind="request.escalated", recipients=recipients,
+            # Everyone who may see the request; in the receiving agency, its supervisors.
+            event_emit(kind="request.escalated", subject=req,
                        payload=lambda agency_id, r=req: request_view_for(r, agency_id), case_id=req.case_id,
-                       role="")
-            event_emit(kind="request.escalated", recipients=[a for a in (req.target_agency_id,) if a],
-                       payload=lambda agency_id, r=req: request_view_for(r, agency_id),
-                       case_id=req.case_id, role=Role.SUPERVISOR)
+                       roles={req.target_agency_id: Role.SUPERVISOR} if req.target_agency_id else None)
             count += 1
     return count

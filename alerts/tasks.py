@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from .models import Request
 
-SWEEP_AFTER_SECONDS = 10
+# A wake-up is answered within tens of milliseconds: a request still pending after a few seconds
+# lost its wake-up (Redis was down, the worker died), and a redundant wake-up costs nothing.
+SWEEP_AFTER_SECONDS = 3
 
 
 # ignore_result: nobody reads it, and asking for the result backend made every enqueue from a

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Region
+from core.datetimes import BoundedIsoDateTimeFilter
 
 from .choices import CaseStatus
 from .models import Case, CaseIndicator, Typology, Victim
@@ -21,8 +22,8 @@ class CaseFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(label=_("发案地"), queryset=Region.objects.all(), method="filter_region")
     status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=CaseStatus.choices)
     open = django_filters.BooleanFilter(label=_("仅未结案件"), method="filter_open")
-    reported_after = django_filters.IsoDateTimeFilter(label=_("报案时间起"), field_name="reported_at", lookup_expr="gte")
-    reported_before = django_filters.IsoDateTimeFilter(label=_("报案时间止"), field_name="reported_at", lookup_expr="lte")
+    reported_after = BoundedIsoDateTimeFilter(label=_("报案时间起"), field_name="reported_at", lookup_expr="gte")
+    reported_before = BoundedIsoDateTimeFilter(label=_("报案时间止"), field_name="reported_at", lookup_expr="lte")
     date_from = django_filters.DateFilter(label=_("报案日期起"), field_name="reported_at__date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("报案日期止"), field_name="reported_at__date", lookup_expr="lte")
     loss_min = django_filters.NumberFilter(label=_("最低金额"), field_name="loss_amount", lookup_expr="gte")

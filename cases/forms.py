@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import POLICE_KINDS, AgencyKind, Role
 from agencies.models import Agency, Region, User
+from core.datetimes import BoundedDateTimeFormField
 
 from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
 from .models import Typology
@@ -70,10 +71,10 @@ def case_regions():
 class CaseIntakeForm(forms.Form):
     """The facts of the case as the victim tells them at the station."""
 
-    occurred_at = forms.DateTimeField(
+    occurred_at = BoundedDateTimeFormField(
         label=_("发案时间"), input_formats=DATETIME_INPUT_FORMATS, widget=_control(DateTimeLocalInput())
     )
-    reported_at = forms.DateTimeField(
+    reported_at = BoundedDateTimeFormField(
         label=_("报案时间"),
         required=False,
         input_formats=DATETIME_INPUT_FORMATS,

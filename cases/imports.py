@@ -11,6 +11,7 @@ import io
 import os
 import secrets
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,14 @@ from .models import Typology
 from .validation import error_text, normalize_indicator, validate_id_number
 
 MAX_ROWS = 2000
+# Bounds on what a file may make the server hold: a case has a dozen columns; an XLSX is a zip
+# whose members can inflate a thousandfold (an 808 KB sheet took 320 MB to load), so their
+# uncompressed sizes are checked before openpyxl opens it.
+MAX_COLUMNS = 40
+MAX_CELL_CHARS = 5000
+MAX_XLSX_UNCOMPRESSED = 40 * 1024 * 1024
+# Case.loss_amount: 14 digits, 2 of them decimals.
+MAX_LOSS = Decimal(10) ** 12
 SESSION_KEY = "cases_import"
 IMPORT_DIR = Path(tempfile.gettempdir()) / "fraudgov-imports"
 
@@ -126,14 +135,37 @@ def _header_map(headers: list[str]) -> tuple[dict[int, str], list[str]]:
     return mapping, unknown
 
 
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate past ``MAX_XLSX_UNCOMPRESSED``, judged from
+    the zip directory (declared sizes) before anything is decompressed."""
+    with zipfile.ZipFile(path) as archive:
+        total = sum(member.file_size for member in archive.infolist())
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise ValidationError(_("文件解压后过大（超过 %(mb)s MB），请只保留需要导入的数据。")
+                              % {"mb": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)})
+
+
+def _bounded_rows(rows):
+    """At most ``MAX_ROWS`` + a margin of rows (the caller reports the excess), each cut to
+    ``MAX_COLUMNS`` cells; a cell longer than ``MAX_CELL_CHARS`` is refused."""
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS + 50:
+            return
+        row = list(row[:MAX_COLUMNS])
+        if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in row):
+            raise ValidationError(_("第 %(line)s 行有超过 %(n)s 个字符的单元格。") % {"line": count + 1, "n": MAX_CELL_CHARS})
+        yield row
+
+
 def _read_table(path: Path, fmt: str) -> list[list]:
     if fmt == "xlsx":
         from openpyxl import load_workbook
 
+        _check_xlsx_size(path)
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             ws = wb.worksheets[0]
-            return [list(r) for r in ws.iter_rows(values_only=True, max_row=MAX_ROWS + 50)]
+            return list(_bounded_rows(ws.iter_rows(values_only=True, max_row=MAX_ROWS + 51, max_col=MAX_COLUMNS)))
         finally:
             wb.close()
     raw = path.read_bytes()
@@ -146,7 +178,10 @@ def _read_table(path: Path, fmt: str) -> list[list]:
             continue
     else:
         raise ValidationError(_("无法识别文件编码，请另存为 CSV（UTF-8）。"))
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return list(_bounded_rows(csv.reader(io.StringIO(text))))
+    except csv.Error:  # a field past csv's own limit, a NUL byte
+        raise ValidationError(_("无法读取 CSV 文件，请检查格式。")) from None
 
 
 def _cell(value) -> str:
@@ -227,9 +262,15 @@ def _validate_row(row: ParsedRow, lk: _Lookups, seen: dict) -> None:
     amount = _cell(need("loss_amount")).replace(",", "").replace("，", "").replace("元", "")
     if amount:
         try:
-            data["loss_amount"] = Decimal(amount).quantize(Decimal("0.01"))
-            if data["loss_amount"] < 0:
+            loss = Decimal(amount)
+            if not loss.is_finite():  # NaN, Infinity: Decimal takes them, no amount is one
+                raise InvalidOperation
+            if loss < 0:
                 errors.append(_t("损失金额不能为负数"))
+            elif loss >= MAX_LOSS:
+                errors.append(_t("损失金额超出范围：%(value)s") % {"value": amount})
+            else:
+                data["loss_amount"] = loss.quantize(Decimal("0.01"))
         except InvalidOperation:
             errors.append(_t("损失金额不是数字：%(value)s") % {"value": amount})
     channel = _cell(raw.get("payment_channel")) or PaymentChannel.BANK_TRANSFER

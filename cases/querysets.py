@@ -6,25 +6,39 @@ share table), so a list of a million cases is never checked row by row.
 
 from django.db.models import Exists, OuterRef, Q
 
-from agencies.choices import AgencyKind
-from core.querysets import RestrictedQuerySet
+from agencies.choices import POLICE_KINDS, AgencyKind
+from core.visibility import Clause, RuleQuerySet, Viewer
 
 SHARE_CODENAME = "view_shared_case"
 NOTHING, EVERYTHING = "nothing", "everything"  # scope keys of the users restrict() answers alone
 
 
-class CaseQuerySet(RestrictedQuerySet):
-    def _shared_with(self, group_id: int | None) -> Q:
-        from .models import CaseGroupObjectPermission
+def _shared_with(viewer: Viewer) -> Q:
+    """Cases shared with the viewer's agency group (``viewer`` as seen inside the EXISTS)."""
+    from .models import CaseGroupObjectPermission
 
-        if group_id is None:
-            return Q(pk__in=[])
-        shares = CaseGroupObjectPermission.objects.filter(
-            group_id=group_id,
-            permission__codename=SHARE_CODENAME,
-            content_object_id=OuterRef("pk"),
-        )
-        return Q(Exists(shares))
+    if viewer.group_id is None:
+        return Q(pk__in=[])
+    shares = CaseGroupObjectPermission.objects.filter(
+        group_id=viewer.group_id, permission__codename=SHARE_CODENAME, content_object_id=OuterRef("pk"))
+    return Q(Exists(shares))
+
+
+class CaseQuerySet(RuleQuerySet):
+    @staticmethod
+    def rule(action: str) -> list[Clause]:
+        """The case rule, once: ``restrict`` (the rows) and ``audience`` (who receives a case's
+        events) are both read from it (core.visibility)."""
+        police = Clause(POLICE_KINDS, lambda viewer: Q(reporting_agency_id=viewer.pk) | viewer.under("region__path"))
+        if action != "view":
+            return [police]
+        return [
+            Clause(frozenset({AgencyKind.LEADERSHIP_OFFICE}), None),
+            police,
+            # Explicit shares (guardian's direct-FK table), to the police and the judiciary.
+            Clause(POLICE_KINDS | {AgencyKind.PROCURATORATE, AgencyKind.COURT},
+                   lambda viewer: _shared_with(viewer.inner)),
+        ]
 
     def scope_key(self, user, action: str = "view") -> tuple:
         """Everything ``restrict(user, action)`` reads from the user, as a hashable value.
@@ -54,18 +68,7 @@ class CaseQuerySet(RestrictedQuerySet):
         if key[0] == NOTHING:
             return Q(pk__in=[])
         kind, agency_id, region_path, group_id, action = key
-        if kind == AgencyKind.LEADERSHIP_OFFICE:
-            return None if action == "view" else Q(pk__in=[])
-        if kind in (AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION):
-            scope = Q(reporting_agency_id=agency_id)
-            if region_path:
-                scope |= Q(region__path__startswith=region_path)
-            if action == "view":
-                scope |= self._shared_with(group_id)
-            return scope
-        if kind in (AgencyKind.PROCURATORATE, AgencyKind.COURT) and action == "view":
-            return self._shared_with(group_id)
-        return Q(pk__in=[])
+        return self.rule_q(Viewer.from_values(agency_id, region_path, group_id), kind, action)
 
     def restrict_to(self, key: tuple):
         """The cases of a ``scope_key``."""

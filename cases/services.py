@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.choices import AgencyKind, Role
+from agencies.choices import Role
 from agencies.models import Agency, Region
 from core.choices import AuditAction
 from core.services import audit_record
@@ -88,27 +88,13 @@ def case_timeline_add_many(entries: list[CaseEvent]) -> None:
     CaseEvent.objects.bulk_create(entries)
 
 
-def case_audience(case: Case, *, new: bool = False) -> list[int]:
-    """Agency ids that may see ``case``: police of its region chain, shares, leadership office.
-
-    ``new``: the case was created in this transaction, so it cannot have been shared yet.
-    """
-    from django.db.models import Q
-
-    chain = [c for c in case.region.path.strip("/").split("/") if c]
-    q = Q(kind__in=[AgencyKind.ANTI_FRAUD_CENTRE, AgencyKind.POLICE_STATION], region__code__in=chain)
-    q |= Q(pk=case.reporting_agency_id) | Q(kind=AgencyKind.LEADERSHIP_OFFICE)
-    if not new and not case._state.adding and case.created_at and case.group_shares.exists():
-        q |= Q(group_id__in=case.group_shares.values("group_id"))
-    return sorted(Agency.objects.filter(q).values_list("pk", flat=True))
-
-
-def _emit(case: Case, kind: str, actor=None, *, new: bool = False) -> None:
+def _emit(case: Case, kind: str, actor=None) -> None:
+    """One event to every agency that may see the case (``Case.objects.audience``)."""
     from events.services import event_emit
 
     payload = {"case_id": case.pk, "number": case.number, "status": case.status, "priority": case.priority,
                "ring_id": case.ring_id}
-    event_emit(kind=kind, recipients=case_audience(case, new=new), payload=payload, case_id=case.pk)
+    event_emit(kind=kind, subject=case, payload=payload, case_id=case.pk)
 
 
 def _victim_build(data: dict) -> Victim:
@@ -249,7 +235,7 @@ def case_create(
             message=_("疑似与案件 %(number)s 重复") % {"number": case.possible_duplicate_of.number},
         )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
-    _emit(case, "case.created", actor, new=True)
+    _emit(case, "case.created", actor)
     return case
 
 

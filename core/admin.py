@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry
+from .models import AuditEntry, AuditSeal
 
 
 @admin.register(AuditEntry)
@@ -11,6 +11,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["actor_username", "object_repr", "object_id"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(admin.ModelAdmin):
+    """Read-only: the seals of the audit log's hash chain (``manage.py audit_verify`` checks them)."""
+
+    list_display = ["id", "first_id", "last_id", "count", "digest", "sealed_at"]
+    fields = ["previous", "first_id", "last_id", "count", "digest", "cutoff", "sealed_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -47,4 +47,4 @@ def on_commit_joined(hook_class, add) -> None:
                 return
     hook = hook_class()
     add(hook)
-    transaction.on_commit(hook)
+    transaction.on_commit(hook, robust=True)  # a dead Redis must not fail a committed write

@@ -107,3 +107,53 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class AuditSealQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action):
+        return self.none()  # the chain is read by audit_verify and superusers, nobody else
+
+
+class AuditSeal(models.Model):
+    """One link of the audit log's hash chain: a digest over the entries it seals and the
+    previous seal's digest.
+
+    The beat task ``core.tasks.seal_audit_log`` seals, after their commit, the entries above the
+    previous seal in id order (``core.services.audit_seal``), so writers never wait for it.
+    Ids skipped by rolled-back transactions are normal: a seal lists the ids it covers and a
+    short hash of each, so ``manage.py audit_verify`` can tell a deleted entry from a gap and
+    name a changed one. Like the entries, seals are append-only (the app role may only INSERT
+    and SELECT them).
+    """
+
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next", verbose_name=_("上一封存")
+    )
+    first_id = models.BigIntegerField(_("首条编号"), unique=True)
+    last_id = models.BigIntegerField(_("末条编号"))
+    count = models.PositiveIntegerField(_("条数"))
+    entry_ids = models.JSONField(_("条目编号"), default=list)
+    # The first 16 hex digits of each entry's SHA-256, in entry_ids order: names a changed entry.
+    entry_hashes = models.JSONField(_("条目摘要"), default=list)
+    digest = models.CharField(_("摘要"), max_length=64)
+    # Entries dated from here on were left to a later seal (their transactions may still run).
+    cutoff = models.DateTimeField(_("截止时间"))
+    sealed_at = models.DateTimeField(_("封存时间"), auto_now_add=True)
+
+    objects = AuditSealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志封存")
+        verbose_name_plural = _("审计日志封存")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.first_id}-{self.last_id} {self.digest[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit seals are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit seals are append-only.")

@@ -28,3 +28,12 @@ def purge_idempotency_keys(keep_days: int = IDEMPOTENCY_KEEP_DAYS) -> int:
     old = IdempotencyKey.objects.all() if keep_from is None else IdempotencyKey.objects.filter(id__lt=keep_from)
     deleted, _ = old.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task
+def seal_audit_log() -> int:
+    """Chain the audit entries committed since the last run into seals (``audit_seal``);
+    returns the number of seals made."""
+    from .services import audit_seal
+
+    return len(audit_seal())

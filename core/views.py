@@ -1,20 +1,51 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from .models import AuditEntry, can_browse_audit
 from .navigation import landing_url
+from .throttling import LoginRateThrottle
 
 
 @login_required
 def home(request):
     """Sends each user to the page their work starts on (see core.navigation)."""
     return redirect(landing_url(request.user))
+
+
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
+
+
+def private_file_response(field_file, *, filename: str | None = None, content_type: str | None = None) -> FileResponse:
+    """An upload, for a viewer the caller has already checked (core.storage): kept out of shared
+    caches, never type-sniffed, shown inline only as an image or a PDF (anything else downloads)."""
+    import mimetypes
+    import os
+
+    content_type = content_type or mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    response = FileResponse(field_file.open("rb"), content_type=content_type, as_attachment=content_type not in INLINE_TYPES,
+                            filename=filename or os.path.basename(field_file.name))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login form, with the per-address budget of login attempts (core.throttling);
+    django-axes locks the account itself."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not LoginRateThrottle().allow_request(request, self):
+            return render(request, "registration/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @never_cache

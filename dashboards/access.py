@@ -26,6 +26,20 @@ REGION_FIGURE_KINDS = frozenset(
     }
 )
 
+# The agencies that keep a dashboard open all day receive "stats.refreshed" live (live.js then
+# re-fetches the figures); the other kinds that see region figures get fresh figures on their
+# next page load. An event to every station and community on each refresh (every
+# REFRESH_SECONDS while figures change) would be most of the event table, for a hint.
+LIVE_DASHBOARD_KINDS = frozenset({AgencyKind.LEADERSHIP_OFFICE, AgencyKind.ANTI_FRAUD_CENTRE})
+assert LIVE_DASHBOARD_KINDS <= REGION_FIGURE_KINDS
+
+
+def live_dashboard_audience() -> set[int]:
+    """Ids of the agencies that receive "stats.refreshed" (events.schemas)."""
+    from agencies.models import Agency
+
+    return set(Agency.objects.filter(kind__in=LIVE_DASHBOARD_KINDS, is_active=True).values_list("pk", flat=True))
+
 
 def sees_everything(user) -> bool:
     return user.is_superuser or user.agency_kind == AgencyKind.LEADERSHIP_OFFICE

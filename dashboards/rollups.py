@@ -342,15 +342,9 @@ def _request_rows(day, start, end) -> None:
 def _announce(days: list[date]) -> None:
     """Tell the agencies that read dashboards that figures changed (live.js re-fetches them).
 
-    Only the office and the centres receive it (they keep the dashboard open); stations and
-    communities see fresh figures on their next page load, which keeps the event table small.
+    Who receives it is declared in dashboards.access (``live_dashboard_audience``).
     """
-    from agencies.choices import AgencyKind
-    from agencies.models import Agency
     from events.services import event_emit
 
-    kinds = [AgencyKind.LEADERSHIP_OFFICE, AgencyKind.ANTI_FRAUD_CENTRE]
-    recipients = list(Agency.objects.filter(kind__in=kinds, is_active=True).values_list("pk", flat=True))
-    if recipients:
-        event_emit(kind="stats.refreshed", recipients=recipients,
-                   payload={"days": [d.isoformat() for d in days[-7:]]})
+    # The receivers: dashboards.access.live_dashboard_audience (declared in events.schemas).
+    event_emit(kind="stats.refreshed", payload={"days": [d.isoformat() for d in days[-7:]]})

@@ -41,6 +41,7 @@ from django.utils import timezone
 from core.db import on_commit_joined
 
 from .models import Event, StagedEvent
+from .schemas import checking_payloads, event_kind
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def agency_group(agency_id: int) -> str:
 
 
 def event_emit(**spec) -> list[Event]:
-    """Store one event per receiving agency id (arguments as ``event_build``); publish and push
+    """Store one event per receiving agency (arguments as ``event_build``); publish and push
     them after the commit. The returned events get their final id when this process publishes
     them (at once in autocommit, after the commit inside a transaction)."""
     return events_emit([event_build(**spec)])
@@ -62,22 +63,39 @@ def event_emit(**spec) -> list[Event]:
 def event_build(
     *,
     kind: str,
-    recipients: Iterable[int],
     payload: dict | Callable[[int], dict],
+    subject=None,
     case_id: int | None = None,
     role: str = "",
+    roles: dict[int, str] | None = None,
+    recipients: Iterable[int] | None = None,
 ) -> list[Event]:
     """The unsaved events of one ``event_emit``, for ``events_emit`` to store with others.
 
-    ``payload`` is either one dict for every receiver or a function of the receiving agency id
-    that returns the view that receiver may see.
+    ``kind`` must be declared in ``events.schemas``; the receivers are its audience: the
+    agencies that may see ``subject`` (read from the subject model's visibility rule), or the
+    kind's declared audience when it has no subject. ``recipients``: that audience when the
+    caller computed it for a batch (``EventKind.receivers_many``); without a subject, for tests
+    of the transport only (their payloads are not checked). ``payload`` is either one dict for every receiver or a
+    function of the receiving agency id that returns the view that receiver may see. ``role``
+    narrows every event to one role of its agency, ``roles`` some agencies' (agency id -> role).
     """
+    declared = event_kind(kind)
+    # Tests of the transport (recipients, no subject) send what they like.
+    checked = (subject is not None or recipients is None) and checking_payloads()
+    if recipients is None:
+        recipients = declared.receivers(subject)
     now = timezone.now()
-    return [
-        Event(kind=kind, agency_id=agency_id, role=role, case_id_ref=case_id, created_at=now,
+    roles = roles or {}
+    events = [
+        Event(kind=kind, agency_id=agency_id, role=roles.get(agency_id, role), case_id_ref=case_id, created_at=now,
               payload=payload(agency_id) if callable(payload) else payload)
         for agency_id in sorted(set(recipients))
     ]
+    if checked:
+        for event in events:
+            declared.check(event.payload)
+    return events
 
 
 def events_emit(groups: Iterable[list[Event]]) -> list[Event]:
@@ -252,20 +270,40 @@ async def _send_all(layer, events: list[Event]) -> None:
 
 def push_events(events: list[Event]) -> None:
     """Best-effort push (at most once); clients catch up from the table on reconnect."""
+    if events:
+        _push(lambda layer: _send_all(layer, events), "events %s" % [e.id for e in events])
+
+
+def _push(send: Callable, what: str) -> None:
+    """Run ``send(layer)`` on the process's push loop; a failure is logged, never raised."""
     layer = get_channel_layer()
-    if layer is None or not events:
+    if layer is None:
         return
     if isinstance(layer, InMemoryChannelLayer):
         # The embedded in-memory layer keeps asyncio queues of the server's own loop: send there.
         try:
-            async_to_sync(_send_all)(layer, events)
+            async_to_sync(send)(layer)
         except Exception:
-            logger.warning("event push failed for %s", [e.id for e in events], exc_info=True)
+            logger.warning("push failed for %s", what, exc_info=True)
         return
     try:
-        future = asyncio.run_coroutine_threadsafe(_send_all(layer, events), _push_loop.get())
+        future = asyncio.run_coroutine_threadsafe(send(layer), _push_loop.get())
         future.result(timeout=PUSH_TIMEOUT)
     except FutureTimeout:
-        logger.warning("event push timed out for %s", [e.id for e in events])
+        logger.warning("push timed out for %s", what)
     except Exception:  # a dead Redis must not fail the request that was already committed
-        logger.warning("event push failed for %s", [e.id for e in events], exc_info=True)
+        logger.warning("push failed for %s", what, exc_info=True)
+
+
+def user_group(user_id: int) -> str:
+    """Every socket of one user (events.consumers), for hints about the user's credentials."""
+    return f"user.{user_id}"
+
+
+def user_sockets_check(*, user_id: int, ended_session: str | None = None) -> None:
+    """After the commit, tell every socket of the user to check its credentials again; those
+    opened with ``ended_session`` close at once (a logout: Django flushes that session only
+    after the signal). A hint, at most once: the consumer also re-checks on its own."""
+    message = {"type": "credentials.check", "ended_session": ended_session}
+    group = user_group(user_id)
+    transaction.on_commit(lambda: _push(lambda layer: layer.group_send(group, message), group))

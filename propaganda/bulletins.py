@@ -7,6 +7,7 @@ checks any edited text before it is saved or published.
 """
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,9 +32,22 @@ from .constants import (
 )
 from .selectors import ancestor_code, day_start, per_10k, victim_group
 
-PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Numbers are looked for after the text is folded (full-width digits and letters to ASCII) and
+# the separators people put inside a number are dropped: "138 0013 8000", "138-0013-8000".
+_NUMBER_SEPARATORS = re.compile(r"(?<=[\d*＊])[ \t\u3000\-‐‑–—_.·/]{1,2}(?=[\d*＊Xx])")
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+# Masked or partly written: "138****8000", "1380013xxxx".
+MASKED_PHONE_RE = re.compile(r"(?<![\d*])1[3-9]\d[\d*Xx×]{8}(?![\d*])")
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
+MASKED_ID_RE = re.compile(r"(?<![0-9A-Za-z*])\d{6}[\d*]{8,11}[\dXx*](?![0-9A-Za-z*])")
 BANK_CARD_RE = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
+MASKED_CARD_RE = re.compile(r"(?<![\d*])\d{4,6}\*{4,}\d{3,4}(?![\d*])")
+# A fragment of a number: "身份证后四位0038", "尾号0038", "卡号末4位 0038", "手机号前三位138".
+FRAGMENT_RE = re.compile(
+    r"(尾号|尾数|末尾|(?:前|后|末|最后)(?:[一二三四五六七八九十两\d]{1,2})位)[^\d\n]{0,6}[\dXx]{3,}"
+)
+_FRAGMENT_KIND = (("id_number", ("身份证", "证件", "身份号")), ("card", ("卡", "账户", "账号")),
+                  ("phone", ("手机", "电话", "号码", "尾号")))
 
 
 @dataclass
@@ -167,17 +181,24 @@ def build_draft(*, region: Region, week_start: date) -> Draft:
 
 
 def pii_problems(text: str, *, names: list[str]) -> list[str]:
-    """What in ``text`` looks like personal data: phone numbers, ID or card numbers, victim names."""
-    problems = []
-    if PHONE_RE.search(text):
-        problems.append("phone")
-    if ID_RE.search(text):
-        problems.append("id_number")
-    if BANK_CARD_RE.search(text):
-        problems.append("card")
-    if any(len(n) >= 2 and n in text for n in names):
-        problems.append("name")
-    return problems
+    """What in ``text`` looks like personal data: phone numbers, ID or card numbers (however
+    spaced, hyphenated, masked or partly written), victim names."""
+    folded = unicodedata.normalize("NFKC", text)
+    joined = _NUMBER_SEPARATORS.sub("", folded)
+    found = set()
+    if PHONE_RE.search(joined) or MASKED_PHONE_RE.search(joined):
+        found.add("phone")
+    if ID_RE.search(joined) or MASKED_ID_RE.search(joined):
+        found.add("id_number")
+    if BANK_CARD_RE.search(joined) or MASKED_CARD_RE.search(joined):
+        found.add("card")
+    for match in FRAGMENT_RE.finditer(joined):
+        context = joined[max(0, match.start() - 8):match.end() + 6]
+        found.add(next((kind for kind, words in _FRAGMENT_KIND if any(w in context for w in words)), "id_number"))
+    compact = re.sub(r"\s+", "", folded)
+    if any(len(n) >= 2 and re.sub(r"\s+", "", n) in compact for n in names):
+        found.add("name")
+    return [kind for kind in ("phone", "id_number", "card", "name") if kind in found]
 
 
 def week_victim_names(*, region: Region, week_start: date) -> list[str]:

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from agencies.choices import POLICE_KINDS, AgencyKind
 from core.querysets import RestrictedQuerySet
+from core.visibility import Clause, RuleQuerySet, Viewer
 
 from .choices import BulletinStatus, ContentStatus
 
@@ -55,27 +56,39 @@ class ContentItemQuerySet(RestrictedQuerySet):
         return self.filter(status=ContentStatus.APPROVED)
 
 
-class BulletinQuerySet(RestrictedQuerySet):
-    def _restrict(self, user, action):
-        agency = user.agency
-        own = Q(agency_id=agency.pk)
+class BulletinQuerySet(RuleQuerySet):
+    @staticmethod
+    def rule(action: str) -> list[Clause]:
+        """Bulletins, once for ``restrict`` and ``audience`` (core.visibility)."""
+
+        def own(viewer: Viewer) -> Q:
+            return Q(agency_id=viewer.pk)
+
         if action != "view":
-            return self.filter(own) if agency.kind == AgencyKind.ANTI_FRAUD_CENTRE else self.none()
-        if agency.kind in SEE_ALL_KINDS:
-            return self.filter(own | Q(status=BulletinStatus.PUBLISHED))
-        from .models import BulletinReceipt
+            return [Clause(frozenset({AgencyKind.ANTI_FRAUD_CENTRE}), own)]
 
-        delivered = BulletinReceipt.objects.filter(bulletin_id=OuterRef("pk"), agency_id=agency.pk)
-        return self.filter(own | (Q(status=BulletinStatus.PUBLISHED) & Q(Exists(delivered))))
+        def delivered(viewer: Viewer) -> Q:
+            from .models import BulletinReceipt
+
+            receipts = BulletinReceipt.objects.filter(bulletin_id=OuterRef("pk"), agency_id=viewer.inner.pk)
+            return Q(status=BulletinStatus.PUBLISHED) & Q(Exists(receipts))
+
+        return [
+            Clause(None, lambda viewer: own(viewer) | delivered(viewer)),
+            Clause(SEE_ALL_KINDS, lambda viewer: Q(status=BulletinStatus.PUBLISHED)),
+        ]
 
 
-class ReceiptQuerySet(RestrictedQuerySet):
-    def _restrict(self, user, action):
+class ReceiptQuerySet(RuleQuerySet):
+    @staticmethod
+    def rule(action: str) -> list[Clause]:
+        """A receipt (who opened a bulletin when): its agency, the issuing centre, the office."""
         if action != "view":
-            return self.filter(agency_id=user.agency_id)
-        if user.agency.kind == AgencyKind.LEADERSHIP_OFFICE:
-            return self
-        return self.filter(Q(agency_id=user.agency_id) | Q(bulletin__agency_id=user.agency_id))
+            return [Clause(None, lambda viewer: Q(agency_id=viewer.pk))]
+        return [
+            Clause(frozenset({AgencyKind.LEADERSHIP_OFFICE}), None),
+            Clause(None, lambda viewer: Q(agency_id=viewer.pk) | Q(bulletin__agency_id=viewer.pk)),
+        ]
 
 
 class CriteriaQuerySet(RestrictedQuerySet):

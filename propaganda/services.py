@@ -327,7 +327,8 @@ def bulletin_recipients(bulletin: Bulletin) -> list[int]:
 
 @transaction.atomic
 def bulletin_publish(*, bulletin: Bulletin, actor, request=None) -> Bulletin:
-    """Publish: one receipt per receiving agency and a live event to each, after commit."""
+    """Publish: one receipt per receiving agency; after commit, a live event to every agency that
+    may now see the bulletin (the receivers, the issuing centre, the office and the department)."""
     _require_issuer(actor)
     bulletin = Bulletin.objects.restrict(actor, "change").select_for_update().filter(pk=bulletin.pk).first()
     if bulletin is None:
@@ -339,7 +340,7 @@ def bulletin_publish(*, bulletin: Bulletin, actor, request=None) -> Bulletin:
     bulletin.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     recipients = bulletin_recipients(bulletin)
     BulletinReceipt.objects.bulk_create([BulletinReceipt(bulletin=bulletin, agency_id=a) for a in recipients])
-    event_emit(kind="bulletin.published", recipients=recipients,
+    event_emit(kind="bulletin.published", subject=bulletin,
                payload={"bulletin": bulletin.pk, "title": bulletin.title, "week_start": bulletin.week_start.isoformat()})
     audit_record(actor=actor, action=AuditAction.TRANSITION, obj=bulletin,
                  detail={"to": BulletinStatus.PUBLISHED, "recipients": len(recipients)}, request=request)
@@ -356,7 +357,7 @@ def bulletin_open(*, bulletin: Bulletin, user) -> BulletinReceipt | None:
         return receipt
     receipt.opened_at, receipt.opened_by = timezone.now(), user
     receipt.save(update_fields=["opened_at", "opened_by"])
-    event_emit(kind="bulletin.opened", recipients=[bulletin.agency_id],
+    event_emit(kind="bulletin.opened", subject=receipt,
                payload={"bulletin": bulletin.pk, "agency": user.agency_id})
     return receipt
 

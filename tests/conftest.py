@@ -28,13 +28,19 @@ def _free_port() -> int:
 
 
 def subprocess_env() -> dict:
-    """The environment of a server or worker process: this test run's database and Redis."""
+    """The environment of a server or worker process: this test run's database and Redis.
+
+    They connect as the application's role (``DATABASE_APP_ROLE``, set by ``./test``), which
+    may only append to the audit log, as in production: the whole product is tested under it.
+    """
+    from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
+    user = settings.DATABASE_APP_ROLE or db["USER"]
     return {
         **os.environ,
-        "DATABASE_URL": "postgres://%s@%s:%s/%s" % (db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]),
+        "DATABASE_URL": "postgres://%s@%s:%s/%s" % (user, db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]),
         "CONN_MAX_AGE": "0",
         "PYTHONPATH": str(ROOT),
         "DJANGO_ALLOW_ASYNC_UNSAFE": "",
@@ -108,7 +114,7 @@ def asgi_server(transactional_db):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
         cwd=ROOT, env=subprocess_env(), start_new_session=True,
     )
     url = "http://127.0.0.1:%d" % port

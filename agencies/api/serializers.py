@@ -13,7 +13,7 @@ class RegionSerializer(serializers.ModelSerializer):
 class RoutingKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = RoutingKey
-        fields = ["kind", "value", "note"]
+        fields = ["kind", "value", "note", "status"]
 
 
 class AgencyBriefSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     """The member directory with routing keys and on-duty contacts."""
 
     serializer_class = AgencySerializer
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
     filterset_class = AgencyFilterSet
 
     def get_queryset(self):

@@ -1,14 +1,28 @@
 """API shapes. Reads go through alerts.payloads so each side gets exactly its view."""
 
 from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Region
 from cases.models import Case
+from cases.normalize import validate_id_number
+from core.datetimes import BoundedDateTimeField
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
-from ..models import ReturnProposal, ReturnShare, Signal
+from ..models import Request, ReturnProposal, ReturnShare, Signal
 from ..payloads import request_view_for
+
+
+def _checked_id_number(value: str) -> str:
+    """A resident ID number, GB 11643 checksum checked (blank allowed)."""
+    if not value:
+        return value
+    try:
+        return validate_id_number(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
 
 
 class RequestSerializer(serializers.Serializer):
@@ -57,6 +71,9 @@ class RequestCreateSerializer(serializers.Serializer):
     person_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     person_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
 
+    def validate_person_id_number(self, value):
+        return _checked_id_number(value)
+
     def validate_case(self, case):
         user = self.context["request"].user
         if case is not None and not Case.objects.restrict(user).filter(pk=case.pk).exists():
@@ -66,7 +83,7 @@ class RequestCreateSerializer(serializers.Serializer):
 
 class OnwardTransferSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
-    transferred_at = serializers.DateTimeField()
+    transferred_at = BoundedDateTimeField()
     destination_account = serializers.CharField(max_length=64)
     destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -85,13 +102,30 @@ class RejectSerializer(serializers.Serializer):
 
 class SignalSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
-    task_number = serializers.CharField(source="task.number", read_only=True, default=None)
+    task_number = serializers.SerializerMethodField()
 
     class Meta:
         model = Signal
         fields = ["id", "received_at", "resident_name", "resident_id_number", "resident_phone", "region", "reason",
                   "indicator_kind", "indicator_value", "amount", "task_number"]
         read_only_fields = ["id", "received_at", "task_number"]
+
+    def validate_resident_id_number(self, value):
+        return _checked_id_number(value)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_task_number(self, signal):
+        """The dissuasion task's number when this signal opened it, or the caller may see the
+        task: a signal that joins an open task opened by another agency's signal must not
+        reveal that task."""
+        request = self.context.get("request")
+        task = signal.task
+        if task is None or request is None:
+            return None
+        opened_here = not Signal.objects.filter(task_id=task.pk, pk__lt=signal.pk).exists()
+        if opened_here or Request.objects.restrict(request.user).filter(pk=task.pk).exists():
+            return task.number
+        return None
 
 
 class ReleaseSerializer(serializers.Serializer):

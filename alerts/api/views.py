@@ -47,6 +47,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Requests my agency issued or received; a receiving agency sees only its own."""
 
     serializer_class = RequestSerializer
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
     filterset_class = RequestFilterSet
 
     def get_queryset(self):
@@ -124,6 +125,7 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Pro-rata returns of frozen money to a ring's victims, for the centre to approve."""
 
     serializer_class = ReturnProposalSerializer
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -172,7 +174,7 @@ class SignalViewSet(viewsets.GenericViewSet):
                 signal = signal_receive(actor=request.user, http_request=request, **form.validated_data)
             except (ValidationError, RequestError) as exc:
                 return _error(exc)
-            return Response(SignalSerializer(signal).data, status=status.HTTP_201_CREATED)
+            return Response(SignalSerializer(signal, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
 

@@ -181,14 +181,15 @@ def route(request, pk):
 @require_GET
 def legal_notice(request, pk):
     """The freeze's legal notice, for the two sides of the request only (404 for anyone else)."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from core.choices import AuditAction
     from core.services import audit_record
+    from core.views import private_file_response
 
     req = get_request(request.user, pk)
     if not req.legal_notice_file:
         raise Http404
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=req, detail={"file": "legal_notice"}, request=request)
-    return FileResponse(req.legal_notice_file.open("rb"), content_type="application/pdf",
-                        filename="%s.pdf" % req.legal_notice_number)
+    return private_file_response(req.legal_notice_file, content_type="application/pdf",
+                                 filename="%s.pdf" % req.legal_notice_number)

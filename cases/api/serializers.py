@@ -3,6 +3,7 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from agencies.models import Region
+from core.datetimes import BoundedDateTimeField
 
 from ..choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
 from ..masking import mask_id_number, mask_phone
@@ -112,8 +113,8 @@ class IndicatorInputSerializer(serializers.Serializer):
 class CaseCreateSerializer(serializers.Serializer):
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     typology = serializers.SlugRelatedField(slug_field="code", queryset=Typology.objects.filter(is_active=True))
-    occurred_at = serializers.DateTimeField()
-    reported_at = serializers.DateTimeField(required=False)
+    occurred_at = BoundedDateTimeField()
+    reported_at = BoundedDateTimeField(required=False)
     loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices)
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
@@ -124,7 +125,7 @@ class CaseCreateSerializer(serializers.Serializer):
 class CaseUpdateSerializer(serializers.Serializer):
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
     typology = serializers.SlugRelatedField(slug_field="code", queryset=Typology.objects.all(), required=False)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = BoundedDateTimeField(required=False)
     loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
     payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices, required=False)
     narrative = serializers.CharField(required=False, allow_blank=True)

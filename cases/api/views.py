@@ -42,6 +42,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     filterset_class = CaseFilterSet
     pagination_class = CasePagination
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
 
     def get_queryset(self):
         qs = Case.objects.restrict(self.request.user).with_list_related()

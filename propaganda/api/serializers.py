@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -67,7 +68,10 @@ class OutreachSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "agency", "agency_name", "region_name", "created_at", "photo_urls"]
 
     def get_photo_urls(self, obj) -> list[str]:
-        return [p.image.url for p in obj.photos.all()]
+        # Served only by the viewset's photo action, which checks the caller (core.storage).
+        request = self.context.get("request")
+        urls = [reverse("api-outreach-photo", args=[obj.pk, p.pk]) for p in obj.photos.all()]
+        return [request.build_absolute_uri(u) for u in urls] if request is not None else urls
 
 
 class ReceiptSerializer(serializers.ModelSerializer):

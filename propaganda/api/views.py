@@ -6,6 +6,8 @@ honour ``Idempotency-Key``. Errors are DRF 400s with messages in the caller's la
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.idempotency import IdempotentCreateMixin, idempotent
+from core.views import private_file_response
 
 from .. import selectors, services
 from ..filtersets import BulletinFilterSet, CampaignFilterSet, OutreachFilterSet
@@ -48,6 +51,7 @@ def call(fn, **kwargs):
 class ScopedViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a query error
 
     @extend_schema(parameters=[IDEMPOTENCY])
     def create(self, request, *args, **kwargs):
@@ -93,6 +97,16 @@ class OutreachViewSet(ScopedViewSet):
     def get_queryset(self):
         return (Outreach.objects.restrict(self.request.user).with_list_related()
                 .prefetch_related("materials", "photos").order_by("-date", "-id"))
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]+)", url_name="photo")
+    def photo(self, request, pk=None, photo_pk=None):
+        """One photo of an outreach the caller may see (404 otherwise); uploads are served
+        only this way (core.storage)."""
+        photo = self.get_object().photos.filter(pk=photo_pk).first()
+        if photo is None or not photo.image:
+            raise Http404
+        return private_file_response(photo.image)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -19,6 +19,8 @@
  *   [data-live-status]           badge shown while live updates are down.
  *   [data-live-sound]            a checkbox/button toggling the beep (stored in localStorage).
  *
+ *   <body data-live-state>       set by this script: "ready" once caught up, "down" while not.
+ *
  * DOM events on document.body: "live:event" and "live:<kind>" (e.g. "live:request.delivered"),
  * detail = {id, kind, case, at, payload, replay}. htmx users may also write
  * hx-trigger="live:request.delivered from:body". "live:status" has detail {up: true|false}.
@@ -50,6 +52,7 @@
 
   function setStatus(up) {
     document.querySelectorAll("[data-live-status]").forEach(function (el) { el.hidden = up; });
+    body.dataset.liveState = up ? "ready" : "down";
     body.dispatchEvent(new CustomEvent("live:status", { detail: { up: up } }));
   }
 

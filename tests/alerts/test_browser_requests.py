@@ -32,7 +32,7 @@ def _case():
 
 def _live(page):
     """Wait until live.js has its socket up (it stores the last event id on 'ready')."""
-    page.wait_for_function("sessionStorage.getItem('live.lastId') !== null")
+    page.wait_for_selector("body[data-live-state=ready]", state="attached")
     page.evaluate("window.__noReload = true")
 
 

@@ -129,3 +129,39 @@ def test_confirm_with_a_stale_token_imports_nothing(client, w):
     response = client.post(reverse("cases:import_confirm"), {"token": "0" * 32})
     assert response.status_code == 302
     assert not Case.objects.exists()
+
+
+def test_losses_that_are_not_amounts_are_refused_row_by_row(client, w):
+    rows = _good_rows(3)
+    for row, loss in zip(rows, ("1e20", "NaN", "Infinity")):
+        row[3] = loss
+    client.force_login(w.users["officer"])
+    html = client.post(reverse("cases:import"), {"file": _csv(rows)}).content.decode()
+    assert 'data-testid="preview-ok"' not in html
+    assert "损失金额超出范围：1e20" in html and "损失金额不是数字：NaN" in html and "损失金额不是数字：Infinity" in html
+
+
+def test_an_xlsx_that_inflates_past_the_bound_is_refused_before_it_is_loaded(client, w, tmp_path):
+    import zipfile
+
+    # A valid workbook plus a member of 60 MB of one repeated byte: a few dozen KB zipped.
+    wb = Workbook()
+    wb.active.append(HEADERS)
+    path = tmp_path / "bomb.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", b"<" * (60 * 1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024
+    client.force_login(w.users["officer"])
+    html = client.post(reverse("cases:import"), {"file": SimpleUploadedFile("cases.xlsx", path.read_bytes())}).content.decode()
+    assert "文件解压后过大" in html
+
+
+def test_rows_and_columns_are_bounded(db, tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(HEADERS + ["x"] * 5000) + "\n", encoding="utf-8")
+    assert all(len(row) <= imports.MAX_COLUMNS for row in imports._read_table(wide, "csv"))
+    long = tmp_path / "long.csv"
+    long.write_text(",".join(HEADERS) + "\n" + "a\n" * 100_000, encoding="utf-8")
+    assert len(imports._read_table(long, "csv")) <= imports.MAX_ROWS + 52
+    assert "一次最多导入" in imports.parse_file(long, "csv").file_errors[0]

@@ -27,7 +27,7 @@ def test_leader_reads_the_dashboard_drills_down_and_opens_the_list_behind_a_figu
     expect(page.locator("#chart-trend canvas")).to_have_count(1)
 
     # A case reported in March arrives: the beat refresh recomputes the day, the page updates live.
-    page.wait_for_function("sessionStorage.getItem('live.lastId') !== null")  # the socket said "ready"
+    page.wait_for_selector("body[data-live-state=ready]", state="attached")  # the socket said "ready"
     _case(world, 20, by="officer", region="340402001002", typology="brushing", loss="700", reported=at(2025, 3, 20), age=33)
     refresh_dirty()
     expect(page.get_by_test_id("fig-cases").locator(".fs-3")).to_have_text("5", timeout=15000)

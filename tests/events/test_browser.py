@@ -29,7 +29,7 @@ def test_bank_inbox_shows_request_issued_in_another_page_without_reload(live_ser
     bank.goto(live_server_url + "/requests/inbox/")
     bank.evaluate("window.__seen = []; document.body.addEventListener('live:event', e => window.__seen.push(e.detail.kind))")
     try:
-        bank.wait_for_function("sessionStorage.getItem('live.lastId') !== null", timeout=15000)
+        bank.wait_for_selector("body[data-live-state=ready]", state="attached", timeout=15000)
     except Exception:
         raise AssertionError((logs, bank.url, bank.content()[-1500:]))
     loaded_at = bank.evaluate("performance.timeOrigin")

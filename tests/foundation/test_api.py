@@ -56,7 +56,7 @@ def test_member_directory_lists_routing_keys_to_every_member(demo):
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.data["results"]}
     assert "tel-cmcc" in rows and "w-leadership" in rows
-    assert {"kind": "number_segment", "value": "139", "note": ""} in rows["tel-cmcc"]["routing_keys"]
+    assert {"kind": "number_segment", "value": "139", "note": "", "status": "active"} in rows["tel-cmcc"]["routing_keys"]
     assert rows["bank-icbc"]["duty_phone"]
     assert "members" not in rows["bank-icbc"]  # a bank does not see other agencies' staff
 
@@ -122,7 +122,7 @@ def test_token_lookup_reads_user_agency_and_region_in_one_query(demo):
     with CaptureQueriesContext(connection) as q:
         found, _token = TokenAuthentication().authenticate_credentials(key)
         assert found.agency.region.code == user.agency.region.code
-    assert len(q.captured_queries) == 1
+    assert len(q.captured_queries) == 1  # a plain ORM query (select_related), no prepared statement
     # A deactivated user's token is refused at once (DRF's own answer).
     User.objects.filter(pk=user.pk).update(is_active=False)
     with pytest.raises(AuthenticationFailed):

@@ -49,3 +49,17 @@ def test_data_lives_in_volumes():
     doc = compose()
     assert {"pgdata", "redisdata", "media"} <= set(doc["volumes"])
     assert any("pgdata:" in v for v in doc["services"]["postgres"]["volumes"])
+
+
+def test_app_connects_as_the_app_role_and_migrates_as_the_owner():
+    doc = compose()
+    for name in ("web", "worker", "beat"):
+        env = doc["services"][name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://fraudgov_app:")
+        assert env["DATABASE_OWNER_URL"].startswith("postgres://fraudgov:")
+    postgres = doc["services"]["postgres"]
+    assert postgres["environment"]["POSTGRES_USER"] == "postgres"  # the superuser is not the app's
+    init = [v for v in postgres["volumes"] if "/docker-entrypoint-initdb.d/" in v]
+    assert init and (ROOT / init[0].split(":")[0]).exists()
+    script = (ROOT / init[0].split(":")[0]).read_text()
+    assert "NOSUPERUSER" in script and "FRAUDGOV_APP_PASSWORD" in script

@@ -60,7 +60,7 @@ def test_grid_worker_logs_door_to_door_round_on_a_phone(pw, asgi_server, new_pag
 
     # The inbox is open when the centre publishes last week's bulletin: it appears live.
     page.goto(asgi_server + "/publicity/bulletins/")
-    page.wait_for_function("sessionStorage.getItem('live.lastId') !== null")
+    page.wait_for_selector("body[data-live-state=ready]", state="attached")
     start, _end = week_bounds(timezone.localdate() - timedelta(days=7))
     pw.case(day=start + timedelta(days=1), typology="impersonate-police")
     bulletin = services.bulletin_draft(actor=pw.users["analyst"], week_start=start)

@@ -208,7 +208,8 @@ def test_publishing_delivers_to_every_member_with_receipts(pw, django_capture_on
             "w-leadership", "dc-centre"} <= receivers
     assert "w-centre" not in receivers
     events = Event.objects.filter(kind="bulletin.published", payload__bulletin=bulletin.pk)
-    assert set(events.values_list("agency__code", flat=True)) == receivers
+    # The event goes to whoever may see the bulletin: the receivers and the issuing centre.
+    assert set(events.values_list("agency__code", flat=True)) == receivers | {"w-centre"}
     with pytest.raises(ValidationError):
         services.bulletin_publish(bulletin=bulletin, actor=pw.users["analyst"])
     with django_capture_on_commit_callbacks(execute=True):  # events are published after commit
@@ -360,3 +361,18 @@ def test_demo_seed_is_idempotent_and_follows_the_rules(pw):
     assert Campaign.objects.count() == 2 and Bulletin.objects.count() == 1
     assert ContentItem.objects.filter(status="approved").count() == 2
     assert Outreach.objects.filter(agency__code="cm-xingfuli", campaign__isnull=False).exists()
+
+
+def test_bulletin_edit_refuses_numbers_however_written_and_victims_names_however_spaced(pw):
+    start, people = _named_week(pw)
+    bulletin = services.bulletin_draft(actor=pw.users["analyst"], week_start=start)
+    id_no = people[0]["id_number"]
+    for bad in ("联系电话 138 0013 8000", "联系电话138-0013-8000", "电话１３８００１３８０００", "号码138****8000",
+                "身份证后四位0038", "尾号0038的银行卡", "卡号后4位 1234", "身份证 %s %s %s" % (id_no[:6], id_no[6:14], id_no[14:]),
+                "账户 6222 0202 0011 2233 445", "卡号6222****1234", "受害人王 秀英"):
+        with pytest.raises(ValidationError):
+            services.bulletin_update(bulletin=bulletin, actor=pw.users["analyst"], title=bulletin.title,
+                                     body=bulletin.body + "\n" + bad, advice=bulletin.advice)
+    # Figures, dates and the hotlines are not personal data.
+    services.bulletin_update(bulletin=bulletin, actor=pw.users["analyst"], title="本周警情",
+                             body="2024-03-12 共接报 12 起，涉案 1,000,000 元，上升200%。", advice="拨打 110 或 96110。")
