@@ -3,8 +3,7 @@
 import re
 from datetime import timedelta
 
-import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
