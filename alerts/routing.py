@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import AgencyKind, RoutingKeyKind, RoutingKeyStatus
 from agencies.models import Agency, Region, RoutingKey
-from core.db import PreparedQuery
 
 from .choices import TargetKind
 
@@ -30,15 +29,10 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-# Every prefix of a batch's accounts, 19 digits each, is hundreds of values: as an IN list the
-# query was compiled by the ORM and parsed and planned by PostgreSQL anew for every batch, a
-# tenth of the worker's CPU (bench/bench_requests.py). As one array parameter it is prepared once.
-_keys_with_prefix = PreparedQuery(
-    lambda kind, prefixes: RoutingKey.objects.filter(kind=kind, value__any_of=prefixes, agency__is_active=True,
-                                                    status=RoutingKeyStatus.ACTIVE)
-    .select_related("agency").order_by(),
-    "kind", "prefixes",
-)
+def _keys_with_prefix(*, kind: str, prefixes: list[str]):
+    return (RoutingKey.objects.filter(kind=kind, value__in=prefixes, agency__is_active=True,
+                                      status=RoutingKeyStatus.ACTIVE)
+            .select_related("agency").order_by())
 
 
 class PrefixBook:

@@ -1,6 +1,6 @@
 """Benchmark: analyst's POST -> the receiving bank's WebSocket gets the event, through the real stack.
 
-Starts its own bench database (fraudgov_bench_live), a Celery worker and uvicorn (Redis channel
+Starts its own bench database (fraudgov_bench_live), a Celery worker, gunicorn and uvicorn (Redis channel
 layer), connects 200 token-authenticated sockets spread over every demo user, POSTs stop-payments
 through alerts' API at a fixed rate (alternating bank A / bank B targets), and measures POST start
 -> first receiving-agency socket that gets ``request.delivered`` for that request (p50/p95/p99),
@@ -72,8 +72,8 @@ def floor(env, samples=200) -> float:
     return statistics.median(times)
 
 
-async def run(base, users, args):
-    ws_base = base.replace("http://", "ws://") + "/ws/events/?token="
+async def run(base, ws_base, users, args):
+    ws_base = ws_base + "/ws/events/?token="
     sockets = []  # (agency code, websocket)
     for i in range(args.sockets):
         username, agency, token = users[i % len(users)]
@@ -177,7 +177,7 @@ def main():
             except requests.RequestException:
                 time.sleep(0.2)
         time.sleep(2)  # worker boot
-        latencies, lost, errors, accepted, per_agency = asyncio.run(run(base, users, args))
+        latencies, lost, errors, accepted, per_agency = asyncio.run(run(base, server.ws_base, users, args))
         floor_ms = floor(env)
     finally:
         stop(server)

@@ -1,7 +1,7 @@
 """Benchmark: POST a request -> visible in the receiving bank's inbox, through the real stack.
 
-Starts its own bench database (fraudgov_bench_requests), a Celery worker (2 processes) and
-uvicorn on a free port, then:
+Starts its own bench database (fraudgov_bench_requests), a Celery worker (2 processes) and the
+servers as production runs them (bench/stack.py: gunicorn, uvicorn for /ws/), then:
   1. latency phase: clients POST stop-payments at a fixed rate (default 50/s) while bank A's
      client polls its inbox; prints POST-to-visible latency p50/p95/p99;
   2. throughput phase: clients POST as fast as they can for ~20 s; prints requests/second;

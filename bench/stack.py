@@ -1,7 +1,9 @@
-"""The real stack for the end-to-end benchmarks: a bench database of its own, a Celery worker
-and uvicorn on a free port, started and stopped as process groups (bench_requests, bench_live)."""
+"""The real stack for the end-to-end benchmarks: a bench database of its own, a Celery worker,
+and the production's two servers (gunicorn for HTTP, uvicorn for /ws/) on free ports, started
+and stopped as process groups (bench_requests, bench_live)."""
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -29,8 +31,8 @@ def bench_env(db_name: str, default_redis: str) -> dict:
 
 
 def server_env(env) -> dict:
-    # Under ASGI a connection cannot outlive its request: the server pools idle ones instead.
-    return {**env, "CONN_MAX_AGE": "0", "DB_POOL_SIZE": os.environ.get("BENCH_DB_POOL_SIZE", "16")}
+    # gunicorn's threads keep their connections (CONN_MAX_AGE), as in production.
+    return {**env, "CONN_MAX_AGE": "60"}
 
 
 def worker_env(env) -> dict:
@@ -57,16 +59,27 @@ def recreate_database(env) -> None:
 
 
 def start(env, port, *, name: str, concurrency: int, uvicorn_args=()) -> tuple:
-    """A Celery worker and a 2-process uvicorn (``BENCH_SERVER_WORKERS``); returns (worker, server)."""
+    """A Celery worker and the servers, as production runs them: gunicorn (deploy/gunicorn.conf.py,
+    ``BENCH_WEB_WORKERS`` processes of ``BENCH_WEB_THREADS`` threads) on ``port`` and uvicorn for
+    the sockets (``BENCH_SOCKET_WORKERS`` processes) on another free port, both in one process
+    group; returns (worker, server), with the sockets' base URL as ``server.ws_base``."""
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fraudgov", "worker", "--concurrency=%d" % concurrency,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name + "@%h", "--loglevel=WARNING"],
         cwd=ROOT, env=worker_env(env), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ws_port = free_port()
+    web = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
+    socket_server = [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", *uvicorn_args,
+                     *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(ws_port),
+                     "--workers", os.environ.get("BENCH_SOCKET_WORKERS", "2"), "--no-access-log",
+                     "--log-level", "warning", "--no-proxy-headers"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "fraudgov.asgi:application"), *uvicorn_args,
-         *os.environ.get("BENCH_UVICORN_ARGS", "").split(), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", os.environ.get("BENCH_SERVER_WORKERS", "2"), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=server_env(env), start_new_session=True)
+        ["sh", "-c", '"$@" & exec %s' % " ".join(shlex.quote(a) for a in socket_server), "servers", *web],
+        cwd=ROOT, start_new_session=True,
+        env={**server_env(env), "WEB_BIND": "127.0.0.1:%d" % port, "WEB_LOG_LEVEL": "warning",
+             "WEB_WORKERS": os.environ.get("BENCH_WEB_WORKERS", "2"),
+             "WEB_THREADS": os.environ.get("BENCH_WEB_THREADS", "8")})
+    server.ws_base = "ws://127.0.0.1:%d" % ws_port
     return worker, server
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from agencies.choices import Role
 from agencies.models import Agency, Region
 from core.choices import AuditAction
-from core.db import insert_each
 from core.policy import Forbidden, allowed, authorize
 from core.services import audit_record
 
@@ -87,7 +86,7 @@ def case_timeline_entry(*, case: Case, kind: str, message: str, actor=None, agen
 
 def case_timeline_add_many(entries: list[CaseEvent]) -> None:
     """Append several timeline lines with one insert (a worker's batch of deliveries)."""
-    insert_each(entries)
+    CaseEvent.objects.bulk_create(entries)
 
 
 def _emit(case: Case, kind: str, actor=None) -> None:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from .addresses import client_ip
 from .audit_chain import ENTRY_FIELDS, SHORT_HASH, chain_digest, entry_hash
 from .choices import AuditAction
-from .db import insert_each
 from .models import AuditEntry, AuditSeal
 
 logger = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ def audit_entry(
 
 def audit_record_many(entries: list[AuditEntry]) -> None:
     """Append several lines with one insert (a worker's batch, a POST's one line)."""
-    insert_each(entries)
+    AuditEntry.objects.bulk_create(entries)
 
 
 def _seal_cutoff(margin: timedelta):

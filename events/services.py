@@ -38,7 +38,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from core.db import insert_each, on_commit_joined
+from core.db import on_commit_joined
 
 from .models import Event, StagedEvent
 from .schemas import checking_payloads, event_kind
@@ -108,7 +108,7 @@ def events_emit(groups: Iterable[list[Event]]) -> list[Event]:
         return _emit_serialised(events)
     staged = [StagedEvent(kind=e.kind, agency_id=e.agency_id, role=e.role, case_id_ref=e.case_id_ref,
                           payload=e.payload, created_at=e.created_at) for e in events]
-    insert_each(staged)
+    StagedEvent.objects.bulk_create(staged)
     for event, row in zip(events, staged):
         event.staged_id = row.pk
     _publish_after_commit(events)

@@ -30,5 +30,5 @@ def _close_unusable_connections(task=None, **kwargs):
 @worker_process_init.connect
 def _freeze_imported_objects(**kwargs):
     """The app and Django are loaded before the pool forks: keep the garbage collector off
-    those long-lived objects in each child, as the server does (fraudgov/asgi.py)."""
+    those long-lived objects in each child, as gunicorn does (deploy/gunicorn.conf.py)."""
     gc.freeze()

@@ -102,13 +102,10 @@ DATABASES = {
 }
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_fraudgov")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Persistent connections: each gunicorn thread and each Celery worker process keeps its
+    # own, checked before reuse after a request that ended with an error.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Under ASGI each request has its own connection (CONN_MAX_AGE cannot keep it): the server
-    # processes set DB_POOL_SIZE to reuse idle connections from a per-process pool instead of
-    # opening one per request (fraudgov/pgpool). Not for test runs: they drop their database.
-    if env.int("DB_POOL_SIZE", default=0) > 0:
-        DATABASES["default"].update(ENGINE="fraudgov.pgpool", POOL_SIZE=env.int("DB_POOL_SIZE"), CONN_MAX_AGE=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two PostgreSQL roles (core/dbroles.py): the application connects as DATABASE_URL's role, which
 # may only INSERT and SELECT on the audit log; ``migrate`` connects as the owner of the schema,
@@ -291,7 +288,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and media --------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploads: random stored names, served only through views that check the viewer (core.storage).
@@ -376,6 +373,8 @@ LOGGING = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health checks (compose, load balancers) call the app directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -8,7 +8,6 @@ from rest_framework import serializers
 from agencies.models import Region
 from cases.models import Case
 from cases.normalize import validate_id_number
-from core.api.serializers import InputSerializer
 from core.datetimes import BoundedDateTimeField
 
 from ..choices import DissuasionOutcome, RequestKind, TargetKind
@@ -56,7 +55,7 @@ class RequestSerializer(serializers.Serializer):
         return request_view_for(instance, user.agency_id if user.agency_id else -1)
 
 
-class RequestCreateSerializer(InputSerializer):
+class RequestCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RequestKind.choices, label=_("类型"))
     target_kind = serializers.ChoiceField(choices=TargetKind.choices, label=_("目标类型"))
     target_value = serializers.CharField(max_length=255, required=False, allow_blank=True, label=_("目标"))
@@ -82,14 +81,14 @@ class RequestCreateSerializer(InputSerializer):
         return case
 
 
-class OnwardTransferSerializer(InputSerializer):
+class OnwardTransferSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     transferred_at = BoundedDateTimeField()
     destination_account = serializers.CharField(max_length=64)
     destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class CompleteSerializer(InputSerializer):
+class CompleteSerializer(serializers.Serializer):
     amount_secured = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
     balance = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
     onward_transfers = OnwardTransferSerializer(many=True, required=False)
@@ -97,7 +96,7 @@ class CompleteSerializer(InputSerializer):
     outcome = serializers.ChoiceField(choices=DissuasionOutcome.choices, required=False, allow_blank=True)
 
 
-class RejectSerializer(InputSerializer):
+class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("退回理由"))
 
 
@@ -129,7 +128,7 @@ class SignalSerializer(serializers.ModelSerializer):
         return None
 
 
-class ReleaseSerializer(InputSerializer):
+class ReleaseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("解冻理由"))
 
 

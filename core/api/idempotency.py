@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.db import Prepared
 from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -73,12 +72,13 @@ def _store(user, key: str, endpoint: str, body_hash: str, response: Response) ->
     """Keep the answer for retries; False when the key is taken (by a committed request: a
     concurrent first request with the same key makes this insert wait until it commits)."""
     with connection.cursor() as cursor:
-        _STORE.execute(connection, cursor, [user.pk, key, endpoint, body_hash, response.status_code,
-                                            json.dumps(response.data, cls=DjangoJSONEncoder), timezone.now()])
+        cursor.execute(_STORE, [user.pk, key, endpoint, body_hash, response.status_code,
+                                json.dumps(response.data, cls=DjangoJSONEncoder), timezone.now()])
         return cursor.fetchone() is not None
 
 
-_STORE = Prepared(
+# bulk_create(ignore_conflicts=True) cannot say whether the row went in: RETURNING does.
+_STORE = (
     f"INSERT INTO {IdempotencyKey._meta.db_table} "
     "(user_id, key, endpoint, request_hash, response_status, response_body, created_at) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, key, endpoint) DO NOTHING RETURNING id"

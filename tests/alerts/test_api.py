@@ -128,8 +128,7 @@ def test_requests_api_is_in_the_openapi_schema(w, api):
 
 
 def test_bad_create_input_is_refused_field_by_field_and_nothing_is_written(w, api):
-    # The create form re-makes its fields per request (core.api.serializers.InputSerializer): its
-    # answers must still be DRF's own, field by field, and a bad request must write nothing.
+    # A bad request is answered field by field and writes nothing.
     client = api(w.users["analyst"])
     bad = client.post(URL, {"kind": "teleport", "target_kind": "account", "amount": "-5"}, format="json",
                       HTTP_ACCEPT_LANGUAGE="zh-hans")

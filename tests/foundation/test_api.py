@@ -107,7 +107,7 @@ def test_healthz_answers_503_when_redis_is_unreachable(client, settings):
     assert response.json()["database"] == "ok" and response.json()["redis"].startswith("error: ")
 
 
-def test_token_lookup_is_prepared_once_and_reads_user_agency_and_region_together(demo):
+def test_token_lookup_reads_user_agency_and_region_in_one_query(demo):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -115,26 +115,10 @@ def test_token_lookup_is_prepared_once_and_reads_user_agency_and_region_together
 
     from agencies.models import User
     from core.api.authentication import TokenAuthentication
-    from core.db import PreparedQuery
 
     user = User.objects.select_related("agency__region").get(username="analyst")
     key = Token.objects.get_or_create(user=user)[0].key
-    lookup = PreparedQuery(lambda key: Token.objects.select_related("user__agency__region").filter(key=key), "key")
-    with CaptureQueriesContext(connection) as q:
-        token = lookup(key=key)[0]
-        assert (token.user.pk, token.user.agency.code, token.user.agency.region.code) == \
-            (user.pk, user.agency.code, user.agency.region.code)
-        assert lookup(key=key)[0].pk == token.pk
-        assert lookup(key="no-such-token") == []
-    # Prepared with the first call (PREPARE and EXECUTE in one string), then only executed.
-    sent = [s["sql"] for s in q.captured_queries]
-    assert len(sent) == 3 and sent[0].startswith("PREPARE ") and "; EXECUTE " in sent[0]
-    assert all(sql.startswith("EXECUTE ") for sql in sent[1:])
-    # The same rows as the ORM's own query, field for field.
-    orm = Token.objects.select_related("user__agency__region").get(key=key)
-    assert {k: v for k, v in token.user.__dict__.items() if k != "_state"} == \
-        {k: v for k, v in orm.user.__dict__.items() if k != "_state"}
-    # The API's authentication uses it: one statement, and the agency needs no query of its own.
+    # One statement, and the agency needs no query of its own.
     with CaptureQueriesContext(connection) as q:
         found, _token = TokenAuthentication().authenticate_credentials(key)
         assert found.agency.region.code == user.agency.region.code

@@ -12,9 +12,9 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_five_services_with_health_checks():
+def test_compose_has_the_seven_services_with_health_checks():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "socket", "nginx", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, name
         assert service["healthcheck"]["test"], name
@@ -22,7 +22,7 @@ def test_compose_has_the_five_services_with_health_checks():
 
 def test_app_services_share_the_production_environment():
     services = compose()["services"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "socket", "worker", "beat"):
         env = services[name]["environment"]
         assert env["DJANGO_ENV"] == "production"
         assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
@@ -30,7 +30,19 @@ def test_app_services_share_the_production_environment():
         assert "SECRET_KEY" in env
     assert "celery" in services["worker"]["command"] and "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
-    assert "uvicorn" in " ".join(services["web"]["command"])
+    assert "gunicorn -c deploy/gunicorn.conf.py" in " ".join(services["web"]["command"])
+    assert services["socket"]["command"][:2] == ["uvicorn", "fraudgov.asgi:application"]
+
+
+def test_only_nginx_is_published_and_it_routes_http_and_sockets_apart():
+    services = compose()["services"]
+    assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
+    nginx = services["nginx"]
+    assert nginx["command"] == ["deploy/nginx-entrypoint.sh"]
+    assert (nginx["environment"]["WEB_UPSTREAM"], nginx["environment"]["SOCKET_UPSTREAM"]) == ("web:8000", "socket:8001")
+    template = (ROOT / "deploy" / "nginx.conf.template").read_text()
+    assert "location /ws/" in template and "proxy_pass http://fraudgov_socket" in template
+    assert "location /static/" in template and "X-Forwarded-Proto $scheme" in template
 
 
 def test_data_lives_in_volumes():

@@ -80,12 +80,12 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def stack(transactional_db, own_redis, tmp_path):
-    """Server, worker and beat on this test's database and Redis, with persistent (pooled)
+    """Server, worker and beat on this test's database and Redis, with persistent
     database connections as in production."""
     from agencies.demo import seed_agencies
 
     seed_agencies()
-    env = {**subprocess_env(), "REDIS_URL": own_redis.url, "CONN_MAX_AGE": "60", "DB_POOL_SIZE": "4"}
+    env = {**subprocess_env(), "REDIS_URL": own_redis.url, "CONN_MAX_AGE": "60"}
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1", "--port", str(port),
