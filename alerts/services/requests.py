@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.normalize import validate_id_number
-from cases.services import case_timeline_add, case_timeline_add_many, case_timeline_entry
+from cases.services import (
+    case_timeline_add,
+    case_timeline_add_many,
+    case_timeline_entry,
+)
 from core.choices import AuditAction
 from core.policy import Forbidden, RequestDraft, authorize
 from core.services import audit_entry, audit_record_many
