@@ -43,3 +43,9 @@ def routing_key_overlaps(*, kind: str, value: str, agency_id: int) -> list["Rout
         overlap = Q(value__in=[value[:i] for i in range(1, len(value) + 1)]) | Q(value__startswith=value)
     return list(RoutingKey.objects.filter(overlap, kind=kind).exclude(agency_id=agency_id)
                 .select_related("agency").order_by("agency__code", "value"))
+
+
+def routing_key_change_audience(change: dict) -> set[int]:
+    """Who is told of a routing-key change (``events.schemas``, ``routing_key.changed``): the
+    key's agency and every agency whose keys it overlaps, before or after the change."""
+    return {change["agency"]["id"], *(other["agency_id"] for other in change["overlaps"])}

@@ -44,7 +44,7 @@ from events.services import event_emit, user_sockets_check
 
 from .choices import RoutingKeyKind, RoutingKeyStatus
 from .models import Agency, RoutingKey, User
-from .selectors import routing_key_overlaps
+from .selectors import routing_key_change_audience, routing_key_overlaps
 
 
 EVENT_KIND = "routing_key.changed"
@@ -117,8 +117,6 @@ def _lock_routing_space(kind: str) -> None:
 def _announce(*, actor, key: RoutingKey, change: str, overlaps: list[RoutingKey], request=None,
               detail: dict | None = None) -> None:
     """Audit the change in the log of every agency it concerns and send them an event."""
-    touched = {other.agency_id for other in overlaps}
-    audience = touched | {key.agency_id}
     snapshot = {
         "change": change,
         "routing_key": key.pk,
@@ -132,10 +130,11 @@ def _announce(*, actor, key: RoutingKey, change: str, overlaps: list[RoutingKey]
     }
     action = {"created": AuditAction.CREATE, "deleted": AuditAction.DELETE,
               "approved": AuditAction.TRANSITION}.get(change, AuditAction.UPDATE)
+    audience = routing_key_change_audience(snapshot)
     logs = sorted(audience | ({actor.agency_id} if actor.agency_id else set()))
     audit_record_many([audit_entry(actor=actor, action=action, obj=key, detail=snapshot, request=request, agency_id=agency_id)
                        for agency_id in logs])
-    event_emit(kind=EVENT_KIND, recipients=audience, payload=snapshot)
+    event_emit(kind=EVENT_KIND, subject=snapshot, payload=snapshot)
 
 
 @transaction.atomic

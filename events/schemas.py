@@ -67,7 +67,9 @@ def _names(expected) -> str:
 @dataclass(frozen=True)
 class EventKind:
     """One kind of event. ``subject``: the model label whose ``audience(obj)`` receives it;
-    ``audience``: otherwise, the dotted path of a function of no argument that names them."""
+    ``audience``: otherwise, the dotted path of a function that names them, called with the
+    subject the emitter passed (a kind about no model row, such as a routing-key change that
+    must reach every agency whose space it touches) or with no argument when there is none."""
 
     name: str
     shapes: tuple[Shape, ...]
@@ -84,7 +86,8 @@ class EventKind:
             if subject is None or subject._meta.label != self.subject:
                 raise EventSchemaError("%s is about a %s, not %r" % (self.name, self.subject, subject))
             return apps.get_model(self.subject)._default_manager.audience(subject)
-        return set(import_string(self.audience)())
+        audience = import_string(self.audience)
+        return set(audience() if subject is None else audience(subject))
 
     def receivers_many(self, subjects) -> dict[int, set[int]]:
         """``receivers`` of several subjects by id, in one query (a delivery batch)."""
@@ -121,6 +124,12 @@ REQUEST_FULL = REQUEST_MINIMAL.extend({
 })
 CASE = Shape({"case_id": int, "number": str, "status": str, "priority": int, "ring_id": OptInt})
 
+# agencies.services._announce: a routing key created, changed, deleted or approved.
+ROUTING_KEY_CHANGE = Shape(
+    {"change": str, "routing_key": int, "agency": dict, "kind": str, "value": str, "status": str, "overlaps": list},
+    {"before": dict, "reason": str},
+)
+
 # Every move recorded by alerts.services.request_moves_record emits "request.<move>".
 REQUEST_MOVES = ("created", "delivered", "unroutable", "acknowledged", "rejected", "not_subscriber", "failed",
                  "extended", "completed", "released", "escalated")
@@ -132,6 +141,7 @@ _KINDS = [
     EventKind("bulletin.published", (Shape({"bulletin": int, "title": str, "week_start": str}),),
               subject="propaganda.Bulletin"),
     EventKind("bulletin.opened", (Shape({"bulletin": int, "agency": int}),), subject="propaganda.BulletinReceipt"),
+    EventKind("routing_key.changed", (ROUTING_KEY_CHANGE,), audience="agencies.selectors.routing_key_change_audience"),
     EventKind("stats.refreshed", (Shape({"days": list}),), audience="dashboards.access.live_dashboard_audience"),
 ]
 EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}

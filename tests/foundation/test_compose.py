@@ -63,3 +63,10 @@ def test_app_connects_as_the_app_role_and_migrates_as_the_owner():
     assert init and (ROOT / init[0].split(":")[0]).exists()
     script = (ROOT / init[0].split(":")[0]).read_text()
     assert "NOSUPERUSER" in script and "FRAUDGOV_APP_PASSWORD" in script
+
+
+def test_only_nginx_may_name_the_client_address():
+    doc = compose()
+    nginx_address = doc["services"]["nginx"]["networks"]["default"]["ipv4_address"]
+    for name in ("web", "socket", "worker", "beat"):
+        assert doc["services"][name]["environment"]["TRUSTED_PROXIES"] == nginx_address, name
