@@ -1,13 +1,18 @@
 """Logins and logouts go to the audit log (failed logins too, with the name that was tried);
-a logout, a password change and disabling a user end that user's credentials (agencies.services)."""
+a logout, a password change and disabling a user end that user's credentials (agencies.services);
+a change to a token, its user or its agency drops the cached token (core.api.authentication)."""
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
+from core.api.authentication import token_cache_forget
 from core.choices import AuditAction
 from core.services import audit_record
+
+from .models import Agency
 
 
 @receiver(user_logged_in)
@@ -53,3 +58,22 @@ def _revoke_credentials_on_password_change_or_disable(sender, instance, created,
         user_credentials_changed(user=instance, reason="password_changed")
     elif not instance.is_active and (update_fields is None or "is_active" in update_fields):
         user_credentials_changed(user=instance, reason="disabled")
+
+
+# The API keeps a token with its user and agency in the cache (core.api.authentication): a
+# change to any of them must be seen by the next call, not a minute later.
+@receiver([post_save, post_delete], sender=Token)
+def _forget_cached_token(sender, instance, **kwargs):
+    token_cache_forget([instance.key])
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _forget_cached_user_tokens(sender, instance, created, **kwargs):
+    if not created:
+        token_cache_forget(Token.objects.filter(user=instance).values_list("key", flat=True))
+
+
+@receiver(post_save, sender=Agency)
+def _forget_cached_agency_tokens(sender, instance, created, **kwargs):
+    if not created:
+        token_cache_forget(Token.objects.filter(user__agency=instance).values_list("key", flat=True))

@@ -25,26 +25,3 @@ def planned_as_written():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
-
-
-def on_commit_joined(hook_class, add) -> None:
-    """Give ``add`` this transaction's one pending ``hook_class()`` hook, made and registered
-    with ``transaction.on_commit`` on first use; outside a transaction a new one runs at once.
-
-    A transaction that does many small things (a batch of deliveries, say) then runs its
-    after-commit work once, with everything collected, instead of once per call. Django keeps
-    the pending hooks in ``run_on_commit`` with the savepoints open when each was registered
-    and drops them with a rollback of any of those; joining only a hook registered under the
-    very same savepoints keeps that: what a rollback removes is exactly what it undid (and a
-    test's captureOnCommitCallbacks, which runs only the hooks registered inside it, sees
-    each call's own hook).
-    """
-    if connection.in_atomic_block:
-        open_now = set(connection.savepoint_ids)
-        for sids, func, _robust in reversed(connection.run_on_commit):
-            if type(func) is hook_class and sids == open_now:
-                add(func)
-                return
-    hook = hook_class()
-    add(hook)
-    transaction.on_commit(hook, robust=True)  # a dead Redis must not fail a committed write

@@ -32,7 +32,6 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from core.db import on_commit_joined
 
 from .cache import new_generation
 from .models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
@@ -59,42 +58,19 @@ def day_window(day: date) -> tuple[datetime, datetime]:
 # ---------------------------------------------------------------- marking
 
 
-class _MarkedDays:
-    """The days one transaction has marked already (found with ``on_commit_joined``): a
-    delivery batch saves dozens of requests of one day, and one mark covers them all."""
-
-    def __init__(self):
-        self.days: set[date] = set()
-
-    def __call__(self):
-        pass  # nothing to do after the commit: the marks were written inside the transaction
-
-
 def mark_days(days: Iterable[date | None]) -> None:
-    """Mark local days stale (inside the caller's transaction); None entries are skipped."""
-    wanted = {d for d in days if d is not None}
-    new: list[date] = []
+    """Mark local days stale (inside the caller's transaction); None entries are skipped.
 
-    def add(marked: _MarkedDays) -> None:
-        new.extend(sorted(wanted - marked.days))
-        marked.days |= wanted
-
-    if wanted:
-        on_commit_joined(_MarkedDays, add)
-    if not new:
+    One small insert per call: a transaction that marks one day many times (a delivery batch)
+    leaves several marks of it, which the refresh reads as one day.
+    """
+    wanted = sorted({d for d in days if d is not None})
+    if not wanted:
         return
-    DirtyMark.objects.bulk_create([DirtyMark(day=d) for d in new])
+    DirtyMark.objects.bulk_create([DirtyMark(day=d) for d in wanted])
     if getattr(settings, "DASHBOARDS_REFRESH_ON_COMMIT", not settings.REDIS_URL):
         # Embedded mode has no beat: refresh right after this transaction commits.
         transaction.on_commit(refresh_dirty, robust=True)  # a rollup error must not fail the write
-
-
-def _forget_marked() -> None:
-    # The marks a refresh deletes can include this very transaction's own (a refresh run inside
-    # a writer's transaction: a test, a command): a later change in it must mark its day again.
-    for _sids, hook, _robust in connection.run_on_commit:
-        if isinstance(hook, _MarkedDays):
-            hook.days.clear()
 
 
 # ---------------------------------------------------------------- recomputing
@@ -114,7 +90,6 @@ def refresh_dirty() -> list[date]:
         if not marks:
             return []
         DirtyMark.objects.filter(pk__in=[pk for pk, _d in marks]).delete()
-        _forget_marked()
         days = sorted({d for _pk, d in marks})
         for day in days:
             _refresh_day(day)
@@ -144,8 +119,7 @@ def rebuild(*, since: date | None = None, log=None) -> int:
             model.objects.filter(**({"day__gte": since} if since else {})).delete()
         if since is None:
             DirtyMark.objects.all().delete()
-            _forget_marked()
-        days = [d for d in data_days() if since is None or d >= since]
+            days = [d for d in data_days() if since is None or d >= since]
         for count, day in enumerate(days, 1):
             _refresh_day(day, clear=False)
             if log and count % 30 == 0:

@@ -245,6 +245,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # An API token is refused (401) this long after it was issued; the token endpoint then issues a
 # new one. Revoked at once by POST /api/v1/auth/token/revoke/, a password change or disabling.
 API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=24 * 30)
+# How long an API call's token (with its user and agency) is kept in the cache; every product
+# path that changes them drops it at once (core.api.authentication).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=60)
 # A socket re-reads its session or token and user at least this often while it forwards events
 # (a change also sends it a hint at once: events.services.user_sockets_check).
 WS_CREDENTIALS_RECHECK_SECONDS = env.float("WS_CREDENTIALS_RECHECK_SECONDS", default=10)

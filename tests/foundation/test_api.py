@@ -118,12 +118,14 @@ def test_token_lookup_reads_user_agency_and_region_in_one_query(demo):
 
     user = User.objects.select_related("agency__region").get(username="analyst")
     key = Token.objects.get_or_create(user=user)[0].key
-    # One statement, and the agency needs no query of its own.
-    with CaptureQueriesContext(connection) as q:
-        found, _token = TokenAuthentication().authenticate_credentials(key)
-        assert found.agency.region.code == user.agency.region.code
-    assert len(q.captured_queries) == 1  # a plain ORM query (select_related), no prepared statement
-    # A deactivated user's token is refused at once (DRF's own answer).
-    User.objects.filter(pk=user.pk).update(is_active=False)
+    # One statement, and the agency needs no query of its own; then none (the cache).
+    for expected_queries in (1, 0):
+        with CaptureQueriesContext(connection) as q:
+            found, _token = TokenAuthentication().authenticate_credentials(key)
+            assert found.agency.region.code == user.agency.region.code
+        assert len(q.captured_queries) == expected_queries  # a plain ORM query (select_related)
+    # A user disabled in the product is refused by the very next call, cache or not.
+    user.is_active = False
+    user.save(update_fields=["is_active"])
     with pytest.raises(AuthenticationFailed):
         TokenAuthentication().authenticate_credentials(key)

@@ -2,6 +2,7 @@
 password change or a disabled user."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -28,9 +29,12 @@ def test_an_expired_token_gets_401_saying_so_and_the_endpoint_issues_a_new_one(d
     issued = _issue("bank_a_api", settings)
     assert _with_token(issued["token"]).get("/api/v1/me/").status_code == 200
     assert _issue("bank_a_api", settings)["token"] == issued["token"]  # still valid: the same one
-    Token.objects.filter(key=issued["token"]).update(created=timezone.now() - timedelta(hours=1, seconds=1))
-    response = _with_token(issued["token"]).get("/api/v1/me/")
+    # An hour later (the token was issued and cached an hour ago).
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        response = _with_token(issued["token"]).get("/api/v1/me/")
     assert response.status_code == 401 and "过期" in response.data["detail"]
+    Token.objects.filter(key=issued["token"]).update(created=timezone.now() - timedelta(hours=1, seconds=1))
     renewed = _issue("bank_a_api", settings)
     assert renewed["token"] != issued["token"]
     assert _with_token(renewed["token"]).get("/api/v1/me/").status_code == 200
