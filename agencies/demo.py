@@ -5,6 +5,7 @@ Populations follow the scale of the documents' cities (Huainan: about 3 million 
 """
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .choices import AgencyKind, RegionLevel, Role, RoutingKeyKind
@@ -144,6 +145,9 @@ def seed_agencies(*, password: str | None = None) -> dict[str, int]:
     for code, keys in ROUTING_KEYS.items():
         for kind, value in keys:
             RoutingKey.objects.get_or_create(agency=agencies[code], kind=kind, value=value)
+    # Every demo user has the same password: hash it once (a hash costs a good fraction of a
+    # second on purpose), not once per user.
+    hashed = None
     for username, name, agency, role, service in USERS:
         user, created = User.objects.update_or_create(
             username=username,
@@ -157,7 +161,8 @@ def seed_agencies(*, password: str | None = None) -> dict[str, int]:
             },
         )
         if created or not user.check_password(password):
-            user.set_password(password)
+            hashed = hashed or make_password(password)
+            user.password = hashed
             user.save(update_fields=["password"])
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "平台管理员"}

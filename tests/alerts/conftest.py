@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency, Region, User
+from tests.conftest import seed_demo_agencies
 
 
 class World:
@@ -34,9 +35,7 @@ class World:
 @pytest.fixture
 def w(db, settings, django_capture_on_commit_callbacks):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from agencies.demo import seed_agencies
-
-    seed_agencies()
+    seed_demo_agencies()
     world = World()
     world.capture = django_capture_on_commit_callbacks
     return world

@@ -21,15 +21,15 @@ from alerts.services import (
 )
 from events.models import Event
 from tests.at_once import at_once
+from tests.conftest import seed_demo_agencies
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_acknowledge_at_once_one_wins_other_told(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from agencies.demo import seed_agencies
     from agencies.models import User
 
-    seed_agencies()
+    seed_demo_agencies()
     bank_a = User.objects.get(username="bank_a")
     clerk2 = User.objects.create(username="icbc-2", agency=bank_a.agency, role="officer")
     req = request_create(issuer=User.objects.get(username="analyst"), kind=RequestKind.STOP_PAYMENT,
@@ -141,10 +141,9 @@ def test_four_concurrent_posts_with_one_idempotency_key_make_one_request(setting
     # unique index, roll their own request back and replay the winner's answer.
     from rest_framework.test import APIClient
 
-    from agencies.demo import seed_agencies
     from agencies.models import User
 
-    seed_agencies()
+    seed_demo_agencies()
     analyst = User.objects.get(username="analyst")
 
     def post():

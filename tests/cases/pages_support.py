@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from agencies.demo import seed_agencies
 from agencies.models import Agency, Region, User
 from cases.models import Typology
+
+from tests.conftest import seed_demo_agencies
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -31,7 +32,7 @@ def w(db, settings):
 def build_world():
     # The pages sit on cases.services (written alongside them): nothing to test without it.
     pytest.importorskip("cases.services")
-    seed_agencies()
+    seed_demo_agencies()
     typologies = {}
     for code, name in [("brushing", "刷单返利"), ("impersonation", "冒充公检法"), ("investment", "投资理财")]:
         typologies[code], _ = Typology.objects.get_or_create(code=code, defaults={"name": name})

@@ -9,6 +9,8 @@ from django.utils import timezone
 from agencies.models import Agency, Region, User
 from cases.models import Typology
 
+from tests.conftest import seed_demo_agencies
+
 
 def id_number(body17: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -25,11 +27,10 @@ class World:
 
 @pytest.fixture
 def world(db, settings):
-    from agencies.demo import seed_agencies
     from cases.demo import seed_typologies_and_benign
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_agencies()
+    seed_demo_agencies()
     seed_typologies_and_benign()
     return World()
 

@@ -14,6 +14,8 @@ import pytest
 
 from agencies.models import Agency, Region, User
 
+from tests.conftest import seed_demo_agencies
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -57,11 +59,10 @@ def _request(w, key, **fields):
 
 
 def build_world():
-    from agencies.demo import seed_agencies
     from cases.demo import seed_typologies_and_benign
     from cases.models import Case
 
-    seed_agencies()
+    seed_demo_agencies()
     seed_typologies_and_benign()
     w = World()
     # March 2025 (the period): four cases.

@@ -3,13 +3,13 @@
 
 import pytest
 
+from tests.conftest import seed_demo_agencies
+
 
 @pytest.fixture
 def demo_world(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from agencies.demo import seed_agencies
-
-    seed_agencies()
+    seed_demo_agencies()
 
 
 @pytest.fixture

@@ -1,14 +1,15 @@
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import seed_demo_agencies
+
 
 @pytest.fixture
 def demo(db):
     """W city's agencies and demo users (the agencies part of seed_demo only: fast)."""
-    from agencies.demo import seed_agencies
     from agencies.models import User
 
-    seed_agencies()
+    seed_demo_agencies()
     return {u.username: u for u in User.objects.select_related("agency")}
 
 

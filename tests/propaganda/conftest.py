@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.cases.support import World, id_number
+from tests.conftest import seed_demo_agencies
 
 _n = count(1)
 
@@ -41,11 +42,10 @@ class PublicityWorld(World):
 
 @pytest.fixture
 def pw(db, settings, tmp_path):
-    from agencies.demo import seed_agencies
     from cases.demo import seed_typologies_and_benign
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    seed_agencies()
+    seed_demo_agencies()
     seed_typologies_and_benign()
     return PublicityWorld()
