@@ -19,6 +19,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# New passwords are hashed with MD5 in-process (fast); PBKDF2 stays so that the demo users the
+# session seeded (seed_demo_agencies, hashed as the server processes check them) still log in.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                         "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
 def _free_port() -> int:
@@ -97,7 +101,7 @@ def _fast_password_hasher(request, settings):
     # Tests with a server process keep the real hashers: that process checks passwords itself.
     if {"asgi_server", "live_server_url"} & set(request.fixturenames):
         return
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency, Region, User
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 
 class World:
@@ -34,7 +34,7 @@ class World:
 
 @pytest.fixture
 def w(db, settings, django_capture_on_commit_callbacks):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     seed_demo_agencies()
     world = World()
     world.capture = django_capture_on_commit_callbacks

@@ -21,12 +21,12 @@ from alerts.services import (
 )
 from events.models import Event
 from tests.at_once import at_once
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_acknowledge_at_once_one_wins_other_told(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     from agencies.models import User
 
     seed_demo_agencies()

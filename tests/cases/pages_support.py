@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.models import Agency, Region, User
 from cases.models import Typology
 
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -25,7 +25,7 @@ def id_number(body17: str) -> str:
 def w(db, settings):
     """The demo world: users by username, agencies by code, regions by code, typologies."""
     # Seeding sets 19 passwords: a fast hasher keeps it from dominating the test time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     return build_world()
 
 

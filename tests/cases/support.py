@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.models import Agency, Region, User
 from cases.models import Typology
 
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 
 def id_number(body17: str) -> str:
@@ -29,7 +29,7 @@ class World:
 def world(db, settings):
     from cases.demo import seed_typologies_and_benign
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     seed_demo_agencies()
     seed_typologies_and_benign()
     return World()

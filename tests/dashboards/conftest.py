@@ -14,7 +14,7 @@ import pytest
 
 from agencies.models import Agency, Region, User
 
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -105,7 +105,7 @@ def build_world():
 
 @pytest.fixture
 def w(db, settings, django_capture_on_commit_callbacks):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     settings.DASHBOARDS_REFRESH_ON_COMMIT = False
     return build_world()
 

@@ -3,12 +3,12 @@
 
 import pytest
 
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 
 @pytest.fixture
 def demo_world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     seed_demo_agencies()
 
 

@@ -5,13 +5,14 @@ Swagger UI at /api/docs/ renders under the same policy."""
 
 import pytest
 from django.core.management import call_command
+from tests.conftest import FAST_PASSWORD_HASHERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def seeded(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # sessions are made here
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS  # sessions are made here
     call_command("seed_demo", verbosity=0)
 
 

@@ -45,8 +45,8 @@ def add_in_admin(client, agency, value, kind="card_prefix", **extra):
 
 
 def routed_events(agency) -> list[dict]:
-    return [e.payload for e in StagedEvent.objects.filter(agency_id=agency.pk, kind="routing_key.changed")] + \
-        [e.payload for e in Event.objects.filter(agency_id=agency.pk, kind="routing_key.changed")]
+    return [e.payload for e in StagedEvent.objects.filter(agency_id=agency.pk, kind="routing_key.changed").order_by("id")] + \
+        [e.payload for e in Event.objects.filter(agency_id=agency.pk, kind="routing_key.changed").order_by("id")]
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.cases.support import World, id_number
-from tests.conftest import seed_demo_agencies
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
 
 _n = count(1)
 
@@ -44,7 +44,7 @@ class PublicityWorld(World):
 def pw(db, settings, tmp_path):
     from cases.demo import seed_typologies_and_benign
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     settings.MEDIA_ROOT = str(tmp_path / "media")
     seed_demo_agencies()
     seed_typologies_and_benign()
