@@ -5,6 +5,7 @@ Swagger UI at /api/docs/ renders under the same policy."""
 
 import pytest
 from django.core.management import call_command
+
 from tests.conftest import FAST_PASSWORD_HASHERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
