@@ -45,7 +45,11 @@ class IntakeView(CaseFilerMixin, View):
         form = CaseIntakeForm(request.POST, user=request.user)
         victims = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX)
         indicators = IndicatorFormSet(request.POST, prefix=INDICATORS_PREFIX)
-        transactions = TransactionFormSet(request.POST, prefix=TRANSACTIONS_PREFIX)
+        post = request.POST
+        if TRANSACTIONS_PREFIX + "-TOTAL_FORMS" not in post:  # a page opened before transactions existed
+            post = post.copy()
+            post.update({TRANSACTIONS_PREFIX + "-TOTAL_FORMS": "0", TRANSACTIONS_PREFIX + "-INITIAL_FORMS": "0"})
+        transactions = TransactionFormSet(post, prefix=TRANSACTIONS_PREFIX)
         valid = [f.is_valid() for f in (form, victims, indicators, transactions)]  # all, for every error
         if not all(valid):
             # Everything typed goes back into the page: the bound forms re-render their values.

@@ -168,3 +168,28 @@ def test_list_api_query_count_does_not_grow_with_cases(world, django_assert_max_
     with django_assert_max_num_queries(6):
         r = client.get("/api/v1/cases/")
     assert r.json()["count"] == 12
+
+
+def test_api_create_with_transactions_answers_them_with_the_paying_account_masked(world):
+    client = api(world.users["officer"])
+    body = {
+        "region": world.regions["340402001"].pk, "typology": "brushing",
+        "occurred_at": "2026-01-05T10:00:00+08:00", "payment_channel": "bank_transfer",
+        "victims": [{"name": "李四"}],
+        "transactions": [
+            {"occurred_at": "2026-01-05T10:02:00+08:00", "amount": "700.00", "payer_account": "6222600011112222333",
+             "payee_account": "6222 0200 1111 2222 333", "payee_institution": "工商银行", "reference": "Z9"},
+            {"occurred_at": "2026-01-05T10:04:00+08:00", "amount": "300.00", "payee_kind": "wallet",
+             "payee_account": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"},
+        ],
+    }
+    created = client.post("/api/v1/cases/", body, format="json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["loss_amount"] == "1000.00" and len(data["transactions"]) == 2
+    assert data["transactions"][0]["payer_account"] == "6222***********2333"
+    assert "6222600011112222333" not in created.content.decode()
+    assert {i["kind"] for i in data["indicators"]} == {"account", "wallet"}
+    bad = client.post("/api/v1/cases/", {**body, "transactions": [{"occurred_at": "2026-01-05T10:02:00+08:00",
+                                                                   "amount": "0", "payee_account": "x"}]}, format="json")
+    assert bad.status_code == 400 and "transactions.0.amount" in bad.json()["errors"]
