@@ -43,10 +43,10 @@ def stop_all(request, case_pk):
 
 @login_required
 @require_GET
-def ring_stop_all(request, ring_pk):
+def ring_stop_all(request, pk):
     """The ring's open receiving accounts, per case and per bank; each case's "stop all" is one
     click from here (its own confirmation)."""
-    ring = get_object_or_404(Ring, pk=ring_pk)
+    ring = get_object_or_404(Ring, pk=pk)
     plans = ring_stop_all_plans(user=request.user, ring=ring)
     if not plans:
         raise Http404
