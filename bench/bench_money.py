@@ -34,6 +34,7 @@ ACCOUNT_PREFIXES = ["622202", "622848", "621700", "622588"]  # icbc, abc, ccb, c
 
 
 def setup_django(env) -> None:
+    sys.path.insert(0, str(ROOT))
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")})
     import django
 

@@ -217,7 +217,8 @@ def requests_stop_all(*, actor, case, accounts: list[str] | None = None, http_re
         created.append(request_create(
             issuer=actor, kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT, target_value=group.account,
             case=case, amount=group.total, transactions=group.transactions, target_bank_name=group.institution,
-            note=_("一键止付：%(n)s 笔交易到达该账号") % {"n": len(group.transactions)}, http_request=http_request,
+            note=_("一键止付：%(n)s 笔交易到达该账号") % {"n": len(group.transactions)}, authorized=True,
+            http_request=http_request,
         ))
     if not created:
         raise RequestConflict(_("本案没有待止付的收款账号（均已有进行中的止付请求）。"))

@@ -201,12 +201,15 @@ def request_create(
     parent: Request | None = None,
     issuing_agency=None,
     routing_reason: str = "",
+    authorized: bool = False,
     http_request=None,
 ) -> Request:
     """Create a request, pending delivery, with its timeline line and audit entry in one
     transaction; routing runs after commit (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
+    ``authorized``: the calling service has already authorized ``request.create`` for this
+    issuer, kind, target kind and case (``requests_stop_all``, once for all its accounts).
     A dissuasion task about a person without a region (a signal that gave none) goes to the
     centre's dispatch queue, with ``routing_reason`` saying why.
     A stop-payment or freeze on an account of a case carries an amount and the victim's
@@ -221,7 +224,7 @@ def request_create(
         raise ValidationError(_("未知的请求类型。"))
     if target_kind not in TARGET_KIND_VALUES:
         raise ValidationError(_("未知的目标类型。"))
-    if issuer is not None:  # None: a system follow-on, authorized as the move that caused it
+    if issuer is not None and not authorized:  # None: a system follow-on, authorized as the move that caused it
         authorize(issuer, "request.create", RequestDraft(kind=kind, target_kind=target_kind, case=case),
                   message=_("您所在单位或角色无权发起该类请求，或目标、案件不在您的范围内。"), error=RequestForbidden)
     if target_kind != TargetKind.PERSON and not (target_value or "").strip():
@@ -260,8 +263,9 @@ def request_create(
         # more insert on every POST for the same day.
         req.rollup_mark_deferred = True
         req.save(force_insert=True)
-        if transactions:
-            req.transactions.set(transactions)
+        if transactions:  # one insert (``set`` would read the links a new row cannot have first)
+            Covers = Request.transactions.through
+            Covers.objects.bulk_create([Covers(request_id=req.pk, transaction_id=t.pk) for t in transactions])
         # Timeline and audit now, with the request. Its request.created event goes out with
         # the first delivery batch that takes it (alerts.delivery, Request.announced), tens of
         # milliseconds later: emitting and publishing it here, one event at a time, was a third

@@ -164,6 +164,10 @@ def test_the_api_refuses_an_answer_that_does_not_add_up(w, api):
     case = make_case(w)
     req = _stop_all(w, case)[0]
     bank = api(w.users["bank_a"])
+    seen = bank.get("/api/v1/requests/%d/" % req.pk).json()
+    assert seen["amount"] == "7500.00" and seen["layer"] == 1
+    assert [t["reference"] for t in seen["transactions"]] == ["TX000", "TX001"]
+    assert "payer_account" not in seen["transactions"][0]
     w.run(request_acknowledge, request_id=req.pk, actor=w.users["bank_a"])
     url = "/api/v1/requests/%d/complete/" % req.pk
     bad = bank.post(url, {"amount_secured": "99999999.00", "balance": "100.00"}, format="json")
@@ -195,6 +199,13 @@ def test_two_branches_into_one_account_make_one_request_and_loops_make_none(w):
     loop = OnwardTransfer.objects.get(destination_account=ICBC_ACCOUNT)
     assert loop.loop and loop.follow_on is None
     assert OnwardTransfer.objects.filter(follow_on=ccb).count() == 2
+    # bank_c hears of the second amount; the other banks do not.
+    from events.models import Event
+
+    grown = Event.objects.filter(kind="request.amount_added")
+    assert set(grown.values_list("agency_id", flat=True)) >= {w.agencies["bank-ccb"].pk}
+    assert not grown.filter(agency_id__in=[w.agencies["bank-icbc"].pk, w.agencies["bank-abc"].pk]).exists()
+    assert grown.get(agency_id=w.agencies["bank-ccb"].pk).payload["amount"] == "3500.00"
 
 
 # ---------------------------------------------------------------- carriers and platforms
