@@ -47,9 +47,9 @@ def ring_stop_all(request, pk):
     """The ring's open receiving accounts, per case and per bank; each case's "stop all" is one
     click from here (its own confirmation)."""
     ring = get_object_or_404(Ring, pk=pk)
+    if not Case.objects.restrict(request.user).filter(ring=ring).exists():
+        raise Http404  # a ring none of whose cases the user may see: as if it did not exist
     plans = ring_stop_all_plans(user=request.user, ring=ring)
-    if not plans:
-        raise Http404
     banks: dict = {}
     for _case, plan in plans:
         for row in plan.per_bank():

@@ -144,5 +144,15 @@ def test_stop_all_follows_the_money_to_layer_two_live(asgi_server, celery_worker
     assert tree.locator('[data-testid="still-moving"]').count() >= 1  # the CCB account has not answered
     assert analyst.evaluate("window.__noReload === true")
     analyst.set_viewport_size({"width": 390, "height": 844})
-    analyst.screenshot(path=str(tmp_path / "tree-390.png"), full_page=True)
+    analyst.screenshot(path=str(tmp_path / "case-390.png"), full_page=True)
+    analyst.set_viewport_size({"width": 1280, "height": 900})
+    analyst.goto(base + "/requests/case/%d/money/" % case.pk)
+    analyst.screenshot(path=str(tmp_path / "tree-1280.png"), full_page=True)
+    # bank_b's own tree: its two nodes, never bank_a's, never the victim
+    bank_b.goto(base + "/requests/case/%d/money/" % case.pk)
+    numbers = bank_b.locator('[data-testid="tree-node"]').evaluate_all("rows => rows.map(r => r.dataset.number)")
+    assert sorted(numbers) == sorted([first[ABC_ACCOUNT].number, req2.number])
+    assert "钱受害" not in bank_b.content()
+    bank_b.set_viewport_size({"width": 390, "height": 844})
+    bank_b.screenshot(path=str(tmp_path / "bank-tree-390.png"), full_page=True)
     print("screenshots in", tmp_path)

@@ -289,3 +289,16 @@ def test_a_bank_sees_only_its_own_nodes_and_never_the_victim(w, api, client):
     assert all(number in html for number in own)
     login(client, w, "grid_a")
     assert client.get(reverse("alerts:money_tree", args=[case.pk])).status_code == 404
+
+
+def test_the_ring_page_sums_the_open_receiving_accounts_per_bank(w, client):
+    first = make_case(w, ring_with=ABC_ACCOUNT)
+    second = make_case(w, account=ABC_ACCOUNT, paid=("900.00",), victim="李受害")
+    assert first.ring_id and first.ring_id == type(first).objects.get(pk=second.pk).ring_id
+    login(client, w, "analyst")
+    html = client.get(reverse("alerts:ring_stop_all", args=[first.ring_id])).content.decode()
+    assert w.agencies["bank-icbc"].name in html and "¥7,500.00" in html  # first case's two payments
+    assert w.agencies["bank-abc"].name in html and "¥900.00" in html
+    assert html.count('data-testid="ring-stop-row"') == 2
+    login(client, w, "bank_a")
+    assert client.get(reverse("alerts:ring_stop_all", args=[first.ring_id])).status_code == 403
