@@ -477,5 +477,14 @@ def victim_reveal(*, victim: Victim, actor, field: str, request=None) -> str:
     return getattr(victim, field)
 
 
+def transaction_reveal(*, transaction: Transaction, actor, request=None) -> str:
+    """The victim's paying account of one transaction in full, if the actor may see the case;
+    audited like a victim's ID number or phone."""
+    authorize(actor, "victim.reveal", transaction.case, message=_("您无权查看该案件。"))
+    audit_record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=transaction,
+                 detail={"field": "payer_account", "case_id": transaction.case_id}, request=request)
+    return transaction.payer_account
+
+
 # The warning list lives in its own room; re-exported for callers of cases.services.
 from .services_benign import benign_add, benign_remove, indicator_review_dismiss, models_q_value  # noqa: E402,F401

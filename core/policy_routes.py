@@ -63,6 +63,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "cases:override": {"POST": "case.prioritise"},
     "cases:share": {"POST": "case.share"},
     "cases:victim_reveal": {"POST": "victim.reveal"},
+    "cases:transaction_reveal": {"POST": "victim.reveal"},
     # --- cases (API)
     "api-case-list": {"GET": "case.view", "POST": "case.create"},
     "api-case-detail": {"GET": "case.view", "PUT": "case.change", "PATCH": "case.change"},
