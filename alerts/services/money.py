@@ -31,6 +31,7 @@ from ..models import OnwardTransfer, Request
 from .requests import RequestConflict, RequestForbidden, request_create, request_moves_record
 
 ZERO = Decimal("0.00")
+MONEY_KINDS = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
 NOTHING_HELD = (MoneyOutcome.WITHDRAWN_CASH, MoneyOutcome.ACCOUNT_CLOSED, MoneyOutcome.NOT_OUR_ACCOUNT)
 
 
@@ -121,7 +122,7 @@ def _upstream_accounts(req: Request) -> set[str]:
     Two queries for the whole case, then a walk in memory."""
     if req.case_id is None:
         return {req.target_value} | ({req.parent.target_value} if req.parent_id else set())
-    nodes = {r.pk: r for r in Request.objects.filter(case_id=req.case_id, kind__in=DISPOSITIONS_MONEY).only(
+    nodes = {r.pk: r for r in Request.objects.filter(case_id=req.case_id, kind__in=MONEY_KINDS).only(
         "pk", "parent_id", "target_value")}
     sources: dict[int, set[int]] = {}
     for request_id, follow_on_id in OnwardTransfer.objects.filter(
@@ -139,8 +140,6 @@ def _upstream_accounts(req: Request) -> set[str]:
             frontier.append(nodes[pk].parent_id)
     return accounts
 
-
-DISPOSITIONS_MONEY = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
 
 
 def onward_follow_on(req: Request, transfer: OnwardTransfer) -> Request | None:

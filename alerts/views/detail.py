@@ -24,7 +24,7 @@ from ..services import (
     request_route_manually,
 )
 from ..transitions import MOVES, can_move
-from .access import error_text, get_request, next_url, run_service
+from .access import get_request, next_url, run_service
 
 
 def is_receiver(user, req) -> bool:
