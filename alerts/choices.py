@@ -45,6 +45,42 @@ class DissuasionOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("联系不上")
 
 
+class MoneyOutcome(models.TextChoices):
+    """A bank's answer to a stop-payment or freeze."""
+
+    HELD = "held", _("已全额止付")
+    PARTLY_HELD = "partly_held", _("部分止付")
+    WITHDRAWN_CASH = "withdrawn_cash", _("已被取现")
+    ACCOUNT_CLOSED = "account_closed", _("账户已销户")
+    NOT_OUR_ACCOUNT = "not_our_account", _("非本行账户")
+
+
+class BlockOutcome(models.TextChoices):
+    """A carrier's answer to a number block."""
+
+    BLOCKED = "blocked", _("已阻断")
+    NOT_SUBSCRIBER = "not_subscriber", _("非本网用户")
+    PORTED = "ported", _("已携号转网")
+    ALREADY_CANCELLED = "already_cancelled", _("号码已注销")
+
+
+class TakedownOutcome(models.TextChoices):
+    """A platform's answer to a takedown."""
+
+    REMOVED = "removed", _("已处置")
+    NOT_OUR_SERVICE = "not_our_service", _("非本平台服务")
+    REFUSED = "refused", _("拒绝处置")
+
+
+# The structured answers each request kind takes (Request.disposition).
+DISPOSITIONS = {
+    RequestKind.STOP_PAYMENT: MoneyOutcome,
+    RequestKind.FREEZE: MoneyOutcome,
+    RequestKind.NUMBER_BLOCK: BlockOutcome,
+    RequestKind.TAKEDOWN: TakedownOutcome,
+}
+
+
 class Direction(models.TextChoices):
     IN = "in", _("收到的")
     OUT = "out", _("发出的")

@@ -21,7 +21,7 @@ KIND_TARGETS = {
 }
 
 MONEY_KINDS = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
-ONWARD_FORMS = 3  # blank onward-transfer rows on the result form (no script needed to add one)
+ONWARD_FORMS = 1  # blank onward-transfer rows on the result form ("add a transfer" adds more)
 INBOX_PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 50
 

@@ -15,7 +15,7 @@ from agencies.choices import AgencyKind
 from agencies.models import Agency
 from core.datetimes import BoundedDateTimeFormField
 
-from .choices import DissuasionOutcome, RequestKind
+from .choices import DISPOSITIONS, BlockOutcome, DissuasionOutcome, RequestKind, TakedownOutcome
 from .constants import INDICATOR_TARGET, KIND_TARGETS, ONWARD_FORMS
 from .services import MAX_PDF_BYTES, validate_legal_notice
 
@@ -93,10 +93,12 @@ class IssueRequestForm(forms.Form):
         return data
 
     def service_kwargs(self) -> dict:
+        """The amount typed, or (left blank) the sum of the case's transactions that reached the
+        account, with those transactions (``request_create``): never the case's whole loss."""
         d = self.cleaned_data
         kwargs = {
             "kind": d["kind"], "target_kind": d["target_kind"], "target_value": d["target_value"], "case": self.case,
-            "amount": d["amount"] if d.get("amount") is not None else self.case.loss_amount, "note": d.get("note") or "",
+            "amount": d.get("amount"), "note": d.get("note") or "",
         }
         if d["kind"] == RequestKind.FREEZE:
             kwargs.update(legal_notice_number=d["legal_notice_number"].strip(),
@@ -105,25 +107,78 @@ class IssueRequestForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    """The result of a request. Money kinds: amounts (onward transfers in the formset)."""
+    """The result of a request. Money kinds: held, balance, outcome, the onward transfers (in
+    the formset) and, when they add up to more than was requested, a confirmed reason. Number
+    blocks and takedowns: a structured outcome with its time. The sums are the service's rule
+    (``alerts.services.money_result_check``); its errors come back onto these fields."""
 
+    disposition = forms.ChoiceField(label=_("办理结论"), required=False,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
     amount_secured = _money_field(_("实际止付/冻结金额（元）"))
     balance = _money_field(_("账户余额（元）"))
+    disposition_at = BoundedDateTimeFormField(
+        label=_("生效时间"), required=False, input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("留空为当前时间。"),
+    )
+    ported_to = forms.CharField(label=_("转入运营商（已携号转网时）"), max_length=100, required=False,
+                                widget=forms.TextInput(attrs={"class": "form-control"}))
+    refusal_reason = forms.CharField(label=_("拒绝理由（拒绝处置时）"), max_length=300, required=False,
+                                     widget=forms.TextInput(attrs={"class": "form-control"}))
+    confirm_over = forms.BooleanField(label=_("确认：该账户另有其他受害人资金，合计可超过请求金额"), required=False,
+                                      widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    over_amount_reason = forms.CharField(label=_("超出请求金额的理由"), max_length=300, required=False,
+                                         widget=forms.TextInput(attrs={"class": "form-control"}))
     answer = forms.CharField(label=_("办理结果说明"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
 
-    def __init__(self, *args, money: bool, **kwargs):
+    MONEY_FIELDS = ("amount_secured", "balance", "confirm_over", "over_amount_reason")
+
+    def __init__(self, *args, money: bool, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.money = money
+        outcomes = DISPOSITIONS.get(kind)
+        if outcomes is None:
+            del self.fields["disposition"]
+        else:
+            self.fields["disposition"].choices = [("", "---------"), *outcomes.choices]
+            self.fields["disposition"].required = not money  # a bank's is derived from its amounts
         if money:
             self.fields["amount_secured"].required = True
         else:
-            del self.fields["amount_secured"]
-            del self.fields["balance"]
+            for name in self.MONEY_FIELDS:
+                del self.fields[name]
+        if kind != RequestKind.NUMBER_BLOCK:
+            del self.fields["ported_to"]
+        if kind != RequestKind.TAKEDOWN:
+            del self.fields["refusal_reason"]
+        if kind not in (RequestKind.NUMBER_BLOCK, RequestKind.TAKEDOWN):
+            del self.fields["disposition_at"]
+
+    def clean(self):
+        data = super().clean()
+        if self.money:
+            reason = (data.get("over_amount_reason") or "").strip()
+            if data.get("confirm_over") and not reason:
+                self.add_error("over_amount_reason", _("确认超出请求金额时须填写理由。"))
+            # A reason counts only when the clerk ticked the confirmation.
+            data["over_amount_reason"] = reason if data.get("confirm_over") else ""
+        disposition = data.get("disposition")
+        if disposition == BlockOutcome.PORTED and not (data.get("ported_to") or "").strip():
+            self.add_error("ported_to", _("请填写号码转入的运营商。"))
+        if disposition == TakedownOutcome.REFUSED and not (data.get("refusal_reason") or "").strip():
+            self.add_error("refusal_reason", _("拒绝处置须填写理由。"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        keys = ("amount_secured", "balance", "answer", "disposition", "disposition_at", "over_amount_reason",
+                "ported_to", "refusal_reason")
+        return {k: d[k] for k in keys if k in d and d[k] not in (None, "")}
 
 
 class OnwardTransferForm(forms.Form):
-    """Money that had already left the account: each row becomes a follow-on stop-payment."""
+    """Money that had already left the account: each row becomes the next layer's stop-payment."""
 
     amount = _money_field(_("转出金额（元）"))
     transferred_at = BoundedDateTimeFormField(
@@ -132,19 +187,25 @@ class OnwardTransferForm(forms.Form):
     )
     destination_account = forms.CharField(label=_("转入账号"), max_length=64, required=False,
                                           widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}))
-    destination_bank = forms.CharField(label=_("转入银行"), max_length=100, required=False,
+    destination_bank = forms.CharField(label=_("转入银行/机构"), max_length=100, required=False,
                                        widget=forms.TextInput(attrs={"class": "form-control"}))
+    reference = forms.CharField(label=_("交易流水号"), max_length=64, required=False,
+                                widget=forms.TextInput(attrs={"class": "form-control"}))
 
     def clean(self):
         data = super().clean()
         filled = [data.get(f) not in (None, "") for f in ("amount", "transferred_at", "destination_account")]
         if any(filled) and not all(filled):
             raise ValidationError(_("资金转出须填写金额、时间和转入账号。"))
-        data["empty"] = not any(filled) and not data.get("destination_bank")
+        data["empty"] = not any(filled) and not data.get("destination_bank") and not data.get("reference")
         return data
 
+    def service_row(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("amount", "transferred_at", "destination_account",
+                                                       "destination_bank", "reference")}
 
-OnwardTransferFormSet = forms.formset_factory(OnwardTransferForm, extra=ONWARD_FORMS, max_num=20)
+
+OnwardTransferFormSet = forms.formset_factory(OnwardTransferForm, extra=ONWARD_FORMS, max_num=50, absolute_max=50)
 
 
 class RejectForm(forms.Form):

@@ -63,6 +63,14 @@ class Request(models.Model):
     target_value = models.CharField(_("目标"), max_length=255)
     target_bank_name = models.CharField(_("目标开户行"), max_length=100, blank=True)
     amount = models.DecimalField(_("涉案金额（元）"), default=Decimal("0"), **MONEY)
+    # The victim's payments this request covers (a stop-payment: those that reached its
+    # account; its amount is their sum). A follow-on covers none: its amount is what moved on.
+    transactions = models.ManyToManyField(
+        "cases.Transaction", verbose_name=_("涉及交易"), blank=True, related_name="requests"
+    )
+    # Where in the money trail a stop-payment stands: 1 for the victim's receiving accounts, n+1
+    # for the accounts money moved on to from layer n.
+    layer = models.PositiveSmallIntegerField(_("层级"), default=1)
     note = models.TextField(_("说明"), blank=True)
     # Routing
     routing_reason = models.CharField(_("路由依据"), max_length=300, blank=True)
@@ -114,6 +122,10 @@ class Request(models.Model):
     balance = models.DecimalField(_("账户余额（元）"), null=True, blank=True, **MONEY)
     outcome = models.CharField(_("劝阻结果"), max_length=20, choices=DissuasionOutcome.choices, blank=True)
     result = models.JSONField(_("办理结果"), default=dict, blank=True)
+    # The structured answer of a bank (held, partly held ...), a carrier (blocked, ported ...)
+    # or a platform (removed, refused ...): alerts.choices.DISPOSITIONS; when it took effect.
+    disposition = models.CharField(_("办理结论"), max_length=24, blank=True)
+    disposition_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
 
     objects = RequestQuerySet.as_manager()
 
@@ -159,15 +171,20 @@ class Request(models.Model):
 
 
 class OnwardTransfer(models.Model):
-    """Money that had already left the account when the bank acted; chased by a follow-on."""
+    """Money that had already left the account when the bank acted; chased by a follow-on.
+
+    Two transfers into one account share one follow-on (its amount is their sum); a transfer
+    back into an account already upstream in the trail has none (``loop``)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="onward_transfers")
     amount = models.DecimalField(_("金额（元）"), **MONEY)
     transferred_at = models.DateTimeField(_("转出时间"))
     destination_account = models.CharField(_("转入账号"), max_length=64)
-    destination_bank = models.CharField(_("转入银行"), max_length=100, blank=True)
-    follow_on = models.OneToOneField(
-        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_transfer"
+    destination_bank = models.CharField(_("转入银行/机构"), max_length=100, blank=True)
+    reference = models.CharField(_("交易流水号"), max_length=64, blank=True)
+    loop = models.BooleanField(_("回流至上游账户"), default=False)
+    follow_on = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_transfers"
     )
 
     class Meta:

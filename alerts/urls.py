@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, case_panel, detail, inbox, settings_pages, tasks
+from .views import board, case_panel, detail, inbox, money, settings_pages, tasks
 
 app_name = "alerts"
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("returns/<int:pk>/decide/", settings_pages.return_decide, name="return_decide"),
     path("case/<int:case_pk>/_panel/", case_panel.panel, name="case_panel"),
     path("case/<int:case_pk>/issue/", case_panel.issue, name="case_issue"),
+    path("case/<int:case_pk>/stop-all/", money.stop_all, name="case_stop_all"),
+    path("case/<int:case_pk>/money/", money.tree_page, name="money_tree"),
+    path("case/<int:case_pk>/money/_tree/", money.tree_partial, name="money_tree_rows"),
+    path("ring/<int:pk>/stop-all/", money.ring_stop_all, name="ring_stop_all"),
     path("<int:pk>/", detail.request_detail, name="detail"),
     path("<int:pk>/acknowledge/", detail.acknowledge, name="acknowledge"),
     path("<int:pk>/complete/", detail.complete, name="complete"),

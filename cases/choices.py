@@ -19,6 +19,14 @@ class PaymentChannel(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class PayeeKind(models.TextChoices):
+    """What received a victim's payment: a bank or payment account, a crypto wallet, a merchant."""
+
+    ACCOUNT = "account", _("银行卡/账号")
+    WALLET = "wallet", _("虚拟货币钱包")
+    MERCHANT = "merchant", _("商户")
+
+
 class Gender(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")

@@ -18,7 +18,7 @@ from agencies.choices import POLICE_KINDS, AgencyKind, Role
 from agencies.models import Agency, Region, User
 from core.datetimes import BoundedDateTimeFormField
 
-from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
+from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 from .models import Typology
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
@@ -89,10 +89,12 @@ class CaseIntakeForm(forms.Form):
     )
     loss_amount = forms.DecimalField(
         label=_("损失金额（元）"),
+        required=False,
         min_value=Decimal(0),
         max_digits=14,
         decimal_places=2,
         widget=_control(forms.NumberInput(), step="0.01", inputmode="decimal"),
+        help_text=_("留空则为下方各笔交易金额之和。"),
     )
     payment_channel = forms.ChoiceField(
         label=_("支付渠道"), choices=PaymentChannel.choices, widget=_control(forms.Select())
@@ -182,6 +184,11 @@ class IndicatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["value"].widget.attrs.update(_live_check("indicator", include="closest .formset-row"))
 
+    def has_changed(self):
+        # The kind select always posts a value: a row counts as filled only when a value was
+        # typed, so a blank row never blocks a case with one indicator or none.
+        return bool((self.data.get(self.add_prefix("value")) or "").strip()) if self.is_bound else False
+
     def clean(self):
         from .validation import normalize_indicator
 
@@ -231,9 +238,74 @@ class IndicatorBaseFormSet(_AtLeastOneFormSet):
             seen.add(key)
 
 
+class TransactionForm(forms.Form):
+    """One payment the victim made (a row of the intake form's transaction list)."""
+
+    occurred_at = BoundedDateTimeFormField(
+        label=_("交易时间"), input_formats=DATETIME_INPUT_FORMATS, widget=_control(DateTimeLocalInput())
+    )
+    amount = forms.DecimalField(
+        label=_("金额（元）"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2,
+        widget=_control(forms.NumberInput(), step="0.01", inputmode="decimal"),
+    )
+    channel = forms.ChoiceField(
+        label=_("支付渠道"), choices=PaymentChannel.choices, initial=PaymentChannel.BANK_TRANSFER,
+        widget=_control(forms.Select()),
+    )
+    payer_account = forms.CharField(
+        label=_("受害人付款账号"), max_length=64, required=False,
+        widget=_control(forms.TextInput(), autocomplete="off", inputmode="numeric"),
+    )
+    payee_kind = forms.ChoiceField(
+        label=_("收款方类型"), choices=PayeeKind.choices, initial=PayeeKind.ACCOUNT, widget=_control(forms.Select())
+    )
+    payee_account = forms.CharField(
+        label=_("收款账号/钱包/商户"), max_length=128, widget=_control(forms.TextInput(), autocomplete="off")
+    )
+    payee_institution = forms.CharField(
+        label=_("收款银行/机构"), max_length=100, required=False, widget=_control(forms.TextInput())
+    )
+    reference = forms.CharField(
+        label=_("交易流水号"), max_length=64, required=False, widget=_control(forms.TextInput(), autocomplete="off")
+    )
+
+    FILLED = ("occurred_at", "amount", "payer_account", "payee_account", "payee_institution", "reference")
+
+    def has_changed(self):
+        # The selects always post a value: a row is filled when something was typed into it.
+        if not self.is_bound:
+            return False
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.FILLED)
+
+    def clean(self):
+        data = super().clean()
+        kind, payee = data.get("payee_kind"), (data.get("payee_account") or "").strip()
+        if payee and kind in (PayeeKind.ACCOUNT, PayeeKind.WALLET):
+            from .validation import normalize_indicator
+
+            try:
+                normalize_indicator(IndicatorKind.ACCOUNT if kind == PayeeKind.ACCOUNT else IndicatorKind.WALLET, payee)
+            except ValidationError as exc:
+                self.add_error("payee_account", exc)
+        occurred = data.get("occurred_at")
+        if occurred and occurred > timezone.now() + timedelta(minutes=5):
+            self.add_error("occurred_at", _("交易时间不能晚于当前时间。"))
+        return data
+
+    def service_row(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "DELETE"}
+
+
+class TransactionBaseFormSet(_AtLeastOneFormSet):
+    min_filled = 0
+
+
 VictimFormSet = forms.formset_factory(VictimForm, formset=VictimBaseFormSet, extra=1, max_num=50, absolute_max=50)
 IndicatorFormSet = forms.formset_factory(
-    IndicatorForm, formset=IndicatorBaseFormSet, extra=2, max_num=100, absolute_max=100
+    IndicatorForm, formset=IndicatorBaseFormSet, extra=1, max_num=100, absolute_max=100
+)
+TransactionFormSet = forms.formset_factory(
+    TransactionForm, formset=TransactionBaseFormSet, extra=1, max_num=200, absolute_max=200
 )
 
 

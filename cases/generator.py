@@ -134,6 +134,19 @@ def context():
     return regions, reporter, typologies, benign
 
 
+def demo_transactions(data: dict) -> list[dict]:
+    """The victim's payments of a planned case: its loss split evenly over its receiving
+    accounts, a few minutes apart (none when it has no account), summing to the loss."""
+    accounts = [i["value"] for i in data["indicators"] if i["kind"] == "account"]
+    if not accounts or data["loss_amount"] <= 0:
+        return []
+    share = (data["loss_amount"] / len(accounts)).quantize(Decimal("0.01"))
+    amounts = [share] * (len(accounts) - 1) + [data["loss_amount"] - share * (len(accounts) - 1)]
+    return [{"occurred_at": data["occurred_at"] + timedelta(minutes=3 * k), "amount": amount, "payee_account": account,
+             "reference": "DEMO%s%02d" % (data["occurred_at"].strftime("%m%d%H%M%S"), k), "channel": "bank_transfer"}
+            for k, (account, amount) in enumerate(zip(accounts, amounts))]
+
+
 def write_via_services(n: int, *, seed: int = 7, actor=None) -> int:
     from .services import case_create
 
@@ -146,7 +159,7 @@ def write_via_services(n: int, *, seed: int = 7, actor=None) -> int:
             actor=actor, reporting_agency=reporter[region.pk], region=region, typology=typologies[data["typology"]],
             occurred_at=data["occurred_at"], reported_at=data["reported_at"], loss_amount=data["loss_amount"],
             payment_channel=data["payment_channel"], victims=data["victims"], indicators=data["indicators"],
-            system=actor is None,  # the demo/bench generator files for every station, as the platform
+            transactions=demo_transactions(data), system=actor is None,  # the demo/bench generator files for every station, as the platform
         )
         count += 1
     return count

@@ -72,11 +72,15 @@ COLUMNS = [
     Column("socials", _("社交账号"), False, _("如 wechat:abc123，多个用分号隔开"), IndicatorKind.SOCIAL),
     Column("wallets", _("虚拟货币钱包"), False, _("多个用分号隔开"), IndicatorKind.WALLET),
     Column("ips", _("IP 地址"), False, _("多个用分号隔开"), IndicatorKind.IP),
+    Column("transactions", _("受害人交易"), False,
+           _("每笔：时间|金额|收款账号|收款银行|流水号|付款账号（后三项可省），多笔用分号隔开；填写后损失金额可留空")),
 ]
 EXAMPLE_ROW = [
     "# 示例：2024-05-01 14:30（以 # 开头的行不导入）", "2024-05-01 15:00", "340402001", "刷单返利", "12800.00", "银行转账",
     "受害人在兼职群内被诱导刷单", "张三", "", "13800138000", "45", "女", "+86 171-0000-1234",
     "6222 0212 3456 7890 123", "http://www.example-task.cn/pay", "", "", "", "",
+    "2024-05-01 14:20|8000.00|6222021234567890123|工商银行|2024050114200001;"
+    "2024-05-01 14:28|4800.00|6228480000111122223|农业银行|2024050114280007",
 ]
 
 
@@ -259,7 +263,11 @@ def _validate_row(row: ParsedRow, lk: _Lookups, seen: dict) -> None:
         data["typology"] = lk.typologies.get(typ) or lk.typologies.get(typ.lower())
         if data["typology"] is None:
             errors.append(_t("未知的诈骗类型：%(name)s") % {"name": typ})
-    amount = _cell(need("loss_amount")).replace(",", "").replace("，", "").replace("元", "")
+    data["transactions"] = _transactions(_cell(raw.get("transactions")), errors)
+    loss_cell = raw.get("loss_amount") if data["transactions"] else need("loss_amount")
+    amount = _cell(loss_cell).replace(",", "").replace("，", "").replace("元", "")
+    if not amount and data["transactions"]:
+        data["loss_amount"] = sum((t["amount"] for t in data["transactions"]), Decimal("0"))
     if amount:
         try:
             loss = Decimal(amount)
@@ -329,6 +337,32 @@ def _validate_row(row: ParsedRow, lk: _Lookups, seen: dict) -> None:
             errors.append(_t("与第 %(line)s 行重复") % {"line": seen[fingerprint]})
         else:
             seen[fingerprint] = row.line
+
+
+def _transactions(text: str, errors: list) -> list[dict]:
+    """The victim's payments of one row: ``time|amount|receiving account|bank|reference|paying
+    account`` entries separated by semicolons (the last three may be left out)."""
+    found = []
+    for n, entry in enumerate([e for e in text.replace("；", ";").split(";") if e.strip()], start=1):
+        parts = [p.strip() for p in entry.replace("｜", "|").split("|")]
+        parts += [""] * (6 - len(parts))
+        at, amount, payee, bank, reference, payer = parts[:6]
+        label = _t("第 %(n)s 笔交易") % {"n": n}
+        try:
+            when = _parse_dt(at, _t("第 %(n)s 笔交易的时间") % {"n": n})
+            value = Decimal(amount.replace(",", "").replace("元", ""))
+            if not value.is_finite() or value <= 0 or value >= MAX_LOSS:
+                raise InvalidOperation
+            payee = normalize_indicator(IndicatorKind.ACCOUNT, payee)
+        except ValidationError as exc:
+            errors.append("%s：%s" % (label, error_text(exc)))
+            continue
+        except InvalidOperation:
+            errors.append(_t("%(label)s：金额不正确：%(value)s") % {"label": label, "value": amount})
+            continue
+        found.append({"occurred_at": when, "amount": value.quantize(Decimal("0.01")), "payee_account": payee,
+                      "payee_institution": bank[:100], "reference": reference[:64], "payer_account": payer[:64]})
+    return found
 
 
 def parse_file(path: Path, fmt: str) -> ParseResult:
@@ -435,6 +469,7 @@ def import_rows(*, rows: list[ParsedRow], actor, reporting_agency) -> list:
                         narrative=data["narrative"],
                         victims=data["victims"],
                         indicators=data["indicators"],
+                        transactions=data.get("transactions") or [],
                     )
                 )
             except ValidationError as exc:

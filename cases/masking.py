@@ -23,3 +23,12 @@ def mask_phone(value: str | None) -> str:
     if len(digits) <= 7:
         return prefix + "*" * len(digits)
     return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_account(value: str | None) -> str:
+    """6222 **** 0123: a card or account number with its first and last four kept."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[:2] + "*" * (len(value) - 2)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guardian.models import GroupObjectPermissionBase
 
-from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
+from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 
 
 class Typology(models.Model):
@@ -160,6 +160,40 @@ class Victim(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Transaction(models.Model):
+    """One payment the victim made: what reached which receiving account, and when.
+
+    The complaint is a list of these, not one loss figure: "stop all" puts a hold on each
+    receiving account for the sum that reached it (alerts.services.money). The victim's own
+    paying account is personal data: masked on every page and API answer (cases.masking).
+    ``payee_account`` is stored normalised (an account's digits), as the indicator it also is.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="transactions")
+    occurred_at = models.DateTimeField(_("交易时间"))
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    channel = models.CharField(
+        _("支付渠道"), max_length=20, choices=PaymentChannel.choices, default=PaymentChannel.BANK_TRANSFER
+    )
+    payer_account = models.CharField(_("受害人付款账号"), max_length=64, blank=True)
+    payee_kind = models.CharField(_("收款方类型"), max_length=10, choices=PayeeKind.choices, default=PayeeKind.ACCOUNT)
+    payee_account = models.CharField(_("收款账号/钱包/商户"), max_length=128)
+    payee_institution = models.CharField(_("收款银行/机构"), max_length=100, blank=True)
+    reference = models.CharField(_("交易流水号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("受害人交易")
+        verbose_name_plural = _("受害人交易")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "payee_account"], name="case_txn_payee_idx")]
+
+    def __str__(self):
+        return "%s %s" % (self.payee_account, self.amount)
 
 
 class Indicator(models.Model):

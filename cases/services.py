@@ -15,8 +15,8 @@ from core.policy import Forbidden, allowed, authorize
 from core.services import audit_record
 
 from . import linking
-from .choices import CaseStatus, IndicatorRole
-from .models import Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Typology, Victim
+from .choices import CaseStatus, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from .models import Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Transaction, Typology, Victim
 from .normalize import normalize_indicator, validate_id_number
 from .priority import is_vulnerable, priority_compute
 from .querysets import SHARE_CODENAME
@@ -134,6 +134,71 @@ def _normalize_indicators(indicators: list[dict]) -> list[tuple]:
     return items
 
 
+# What a receiving party of a transaction is, as an indicator (a merchant is not one).
+PAYEE_INDICATOR = {
+    PayeeKind.ACCOUNT: (IndicatorKind.ACCOUNT, IndicatorRole.RECEIVING_ACCOUNT_L1),
+    PayeeKind.WALLET: (IndicatorKind.WALLET, IndicatorRole.CRYPTO_WALLET),
+}
+MAX_TRANSACTION = Decimal(10) ** 12
+
+
+def _transactions_build(rows: list[dict]) -> list[Transaction]:
+    """The victim's payments, checked and normalised (unsaved, no case yet): each needs a time,
+    a positive amount and a receiving party; an account or wallet is stored as its indicator's
+    normalised value so that the stop-payment and the trail name it the same way."""
+    errors, built = [], []
+    for n, data in enumerate(rows, start=1):
+        problems = []
+        payee_kind = data.get("payee_kind") or PayeeKind.ACCOUNT
+        if payee_kind not in PayeeKind.values:
+            problems.append(_("收款方类型无效。"))
+        try:
+            amount = Decimal(str(data.get("amount"))) if data.get("amount") not in (None, "") else None
+        except ArithmeticError:
+            amount = None
+        if amount is None or not amount.is_finite() or amount <= 0 or amount >= MAX_TRANSACTION:
+            problems.append(_("金额须为大于 0 的有效金额。"))
+        if not data.get("occurred_at"):
+            problems.append(_("请填写交易时间。"))
+        payee = str(data.get("payee_account") or "").strip()
+        if not payee:
+            problems.append(_("请填写收款账号、钱包或商户。"))
+        elif payee_kind in PAYEE_INDICATOR:
+            try:
+                payee = normalize_indicator(PAYEE_INDICATOR[payee_kind][0], payee).value
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        channel = data.get("channel") or PaymentChannel.BANK_TRANSFER
+        if channel not in PaymentChannel.values:
+            problems.append(_("支付渠道无效。"))
+        if problems:
+            errors.append(_("第 %(n)s 笔交易：%(msg)s") % {"n": n, "msg": "；".join(str(p) for p in problems)})
+            continue
+        built.append(Transaction(
+            occurred_at=data["occurred_at"], amount=amount.quantize(Decimal("0.01")), channel=channel,
+            payer_account=str(data.get("payer_account") or "").strip()[:64], payee_kind=payee_kind,
+            payee_account=payee[:128], payee_institution=str(data.get("payee_institution") or "").strip()[:100],
+            reference=str(data.get("reference") or "").strip()[:64],
+        ))
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
+def _payee_indicators(transactions: list[Transaction], items: list[tuple]) -> list[tuple]:
+    """The receiving accounts and wallets of ``transactions`` that ``items`` does not list yet,
+    as indicator items (so the case links by them and the case page offers them)."""
+    listed = {(norm.kind, norm.value) for norm, _role, _raw in items}
+    extra = []
+    for txn in transactions:
+        kind_role = PAYEE_INDICATOR.get(txn.payee_kind)
+        if kind_role is None or (kind_role[0], txn.payee_account) in listed:
+            continue
+        listed.add((kind_role[0], txn.payee_account))
+        extra.append((normalize_indicator(kind_role[0], txn.payee_account), kind_role[1], txn.payee_account))
+    return extra
+
+
 def _link_indicators(case: Case, items: list[tuple]) -> list[CaseIndicator]:
     """Count and lock the indicators of ``items`` and put the case in their ring (cases.linking).
 
@@ -197,15 +262,21 @@ def case_create(
     typology: Typology,
     occurred_at: datetime,
     reported_at: datetime | None = None,
-    loss_amount: Decimal,
+    loss_amount: Decimal | None,
     payment_channel: str,
     narrative: str = "",
     victims: list[dict],
     indicators: list[dict],
+    transactions: list[dict] | None = None,
     request=None,
     system: bool = False,
 ) -> Case:
-    """Take one report: number, victims, normalised indicators, linking, priority, duplicates.
+    """Take one report: number, victims, normalised indicators, the victim's transactions,
+    linking, priority, duplicates.
+
+    ``transactions``: dicts with occurred_at, amount, channel, payer_account, payee_kind,
+    payee_account, payee_institution, reference; each receiving account or wallet also becomes
+    one of the case's indicators. ``loss_amount`` None: the sum of the transactions.
 
     Raises ValidationError (messages in the user's language) and writes nothing on bad input;
     ``Forbidden`` unless the policy lets ``actor`` file cases, and when the saved case would
@@ -215,6 +286,12 @@ def case_create(
     if not system:
         authorize(actor, "case.create", message=_("只有公安单位的研判员、民警和主管可以录入案件。"))
     items = _normalize_indicators(indicators)
+    txns = _transactions_build(transactions or [])
+    items += _payee_indicators(txns, items)
+    if loss_amount is None:
+        if not txns:
+            raise ValidationError({"loss_amount": _("请填写损失金额，或逐笔填写受害人的交易。")})
+        loss_amount = sum((t.amount for t in txns), Decimal("0"))
     reported_at = reported_at or timezone.now()
     if occurred_at > reported_at + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("发案时间不能晚于报案时间。")})
@@ -234,6 +311,9 @@ def case_create(
     for victim in victim_rows:
         victim.case = case
     Victim.objects.bulk_create(victim_rows)
+    for txn in txns:
+        txn.case = case
+    Transaction.objects.bulk_create(txns)
     _links_write(case, links)
     case_timeline_add(case=case, kind="created", message=_("报案受理"), actor=actor, agency=reporting_agency)
     if case.possible_duplicate_of_id:
@@ -395,6 +475,15 @@ def victim_reveal(*, victim: Victim, actor, field: str, request=None) -> str:
     authorize(actor, "victim.reveal", victim.case, message=_("您无权查看该案件。"))
     audit_record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=victim, detail={"field": field, "case_id": victim.case_id}, request=request)
     return getattr(victim, field)
+
+
+def transaction_reveal(*, transaction: Transaction, actor, request=None) -> str:
+    """The victim's paying account of one transaction in full, if the actor may see the case;
+    audited like a victim's ID number or phone."""
+    authorize(actor, "victim.reveal", transaction.case, message=_("您无权查看该案件。"))
+    audit_record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=transaction,
+                 detail={"field": "payer_account", "case_id": transaction.case_id}, request=request)
+    return transaction.payer_account
 
 
 # The warning list lives in its own room; re-exported for callers of cases.services.

@@ -63,6 +63,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "cases:override": {"POST": "case.prioritise"},
     "cases:share": {"POST": "case.share"},
     "cases:victim_reveal": {"POST": "victim.reveal"},
+    "cases:transaction_reveal": {"POST": "victim.reveal"},
     # --- cases (API)
     "api-case-list": {"GET": "case.view", "POST": "case.create"},
     "api-case-detail": {"GET": "case.view", "PUT": "case.change", "PATCH": "case.change"},
@@ -83,6 +84,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "alerts:return_decide": {"POST": "return.decide"},
     "alerts:case_panel": {"GET": "case.view"},
     "alerts:case_issue": {"POST": "request.create"},
+    "alerts:case_stop_all": {"GET": "request.create", "POST": "request.create"},
+    "alerts:ring_stop_all": {"GET": "request.create"},
+    # The tree: the case's side whole, a bank its own nodes (alerts.selectors_money), else 404.
+    "alerts:money_tree": {"GET": "request.view"},
+    "alerts:money_tree_rows": {"GET": "request.view"},
     "alerts:detail": {"GET": "request.view"},
     "alerts:acknowledge": {"POST": "request.acknowledge"},
     "alerts:complete": {"POST": "request.complete"},
@@ -102,6 +108,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "request-not-subscriber": {"POST": "request.not_subscriber"},
     "request-extend": {"POST": "request.extend"},
     "request-release": {"POST": "request.release"},
+    "api-money-tree": {"GET": "request.view"},
     "signal-list": {"POST": "signal.create"},
     "return-proposal-list": {"GET": "return.view"},
     "return-proposal-detail": {"GET": "return.view"},

@@ -132,7 +132,7 @@ ROUTING_KEY_CHANGE = Shape(
 
 # Every move recorded by alerts.services.request_moves_record emits "request.<move>".
 REQUEST_MOVES = ("created", "delivered", "unroutable", "acknowledged", "rejected", "not_subscriber", "failed",
-                 "extended", "completed", "released", "escalated")
+                 "extended", "completed", "released", "escalated", "amount_added")
 
 _KINDS = [
     *[EventKind("request." + move, (REQUEST_MINIMAL, REQUEST_FULL), subject="alerts.Request") for move in REQUEST_MOVES],

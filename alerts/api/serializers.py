@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Region
-from cases.models import Case
+from cases.models import Case, Transaction
 from cases.normalize import validate_id_number
 from core.datetimes import BoundedDateTimeField
 
-from ..choices import DissuasionOutcome, RequestKind, TargetKind
+from ..choices import BlockOutcome, DissuasionOutcome, MoneyOutcome, RequestKind, TakedownOutcome, TargetKind
 from ..models import Request, ReturnProposal, ReturnShare, Signal
 from ..payloads import request_view_for
 
@@ -52,7 +52,19 @@ class RequestSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         user = self.context["request"].user
-        return request_view_for(instance, user.agency_id if user.agency_id else -1)
+        data = request_view_for(instance, user.agency_id if user.agency_id else -1)
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", "") == "retrieve":
+            # One request read whole: its layer and the victim's payments it covers (time,
+            # amount, reference: what the bank finds them by; never who paid).
+            data["layer"] = instance.layer
+            data["disposition"] = instance.disposition
+            data["transactions"] = [
+                {"occurred_at": t.occurred_at.isoformat(), "amount": str(t.amount), "channel": t.channel,
+                 "reference": t.reference}
+                for t in instance.transactions.order_by("occurred_at", "pk")
+            ]
+        return data
 
 
 class RequestCreateSerializer(serializers.Serializer):
@@ -60,7 +72,11 @@ class RequestCreateSerializer(serializers.Serializer):
     target_kind = serializers.ChoiceField(choices=TargetKind.choices, label=_("目标类型"))
     target_value = serializers.CharField(max_length=255, required=False, allow_blank=True, label=_("目标"))
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False, allow_null=True, label=_("案件"))
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=0, label=_("金额"))
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=0, label=_("金额"),
+                                      help_text=_("止付/冻结：留空为本案到达该账号的交易之和"))
+    transactions = serializers.PrimaryKeyRelatedField(
+        queryset=Transaction.objects.all(), many=True, required=False, label=_("涉及交易"),
+        help_text=_("本案中该请求涵盖的交易；留空为到达该账号的全部交易"))
     note = serializers.CharField(required=False, allow_blank=True, label=_("说明"))
     target_bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     legal_notice_number = serializers.CharField(max_length=64, required=False, allow_blank=True, label=_("法律文书编号"))
@@ -82,15 +98,31 @@ class RequestCreateSerializer(serializers.Serializer):
 
 
 class OnwardTransferSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
-    transferred_at = BoundedDateTimeField()
-    destination_account = serializers.CharField(max_length=64)
-    destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, label=_("转出金额"))
+    transferred_at = BoundedDateTimeField(label=_("转出时间"))
+    destination_account = serializers.CharField(max_length=64, label=_("转入账号"))
+    destination_bank = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("转入银行/机构"))
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, label=_("交易流水号"))
+
+
+DISPOSITION_CHOICES = [*MoneyOutcome.choices, *BlockOutcome.choices, *TakedownOutcome.choices]
 
 
 class CompleteSerializer(serializers.Serializer):
+    """A request's result. Stop-payment/freeze: held, balance, disposition (derived from the
+    amounts when omitted), onward transfers; held <= balance and held + onward <= the amount
+    requested unless ``over_amount_reason`` says why (400 with the field's error otherwise).
+    Number block / takedown: disposition (+ ``disposition_at``, ``ported_to``, ``refusal_reason``)."""
+
     amount_secured = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
     balance = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
+    disposition = serializers.ChoiceField(choices=DISPOSITION_CHOICES, required=False, allow_blank=True,
+                                          label=_("办理结论"))
+    disposition_at = BoundedDateTimeField(required=False, allow_null=True, label=_("生效时间"))
+    over_amount_reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                               label=_("超出请求金额的理由"))
+    ported_to = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("转入运营商"))
+    refusal_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("拒绝理由"))
     onward_transfers = OnwardTransferSerializer(many=True, required=False)
     answer = serializers.CharField(required=False, allow_blank=True)
     outcome = serializers.ChoiceField(choices=DissuasionOutcome.choices, required=False, allow_blank=True)
@@ -149,3 +181,82 @@ class ReturnProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReturnProposal
         fields = ["id", "request_number", "total", "status", "created_at", "decided_at", "shares"]
+
+
+class MoneyTreeNodeSerializer(serializers.Serializer):
+    """One account of the tree (``alerts.selectors_money.money_tree``); ``parent_id`` and
+    ``edges`` only for the case's side."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    layer = serializers.IntegerField()
+    kind = serializers.CharField()
+    account = serializers.CharField(help_text=_("已脱敏"))
+    institution = serializers.CharField()
+    amount_in = serializers.DecimalField(max_digits=16, decimal_places=2)
+    held = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    moved_on = serializers.DecimalField(max_digits=16, decimal_places=2)
+    still_moving = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outcome = serializers.CharField()
+    outcome_display = serializers.CharField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField()
+    state_display = serializers.CharField()
+    parent_id = serializers.IntegerField(required=False, allow_null=True)
+    edges = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class MoneyTreeTotalsSerializer(serializers.Serializer):
+    accounts = serializers.IntegerField()
+    amount_in = serializers.DecimalField(max_digits=16, decimal_places=2)
+    held = serializers.DecimalField(max_digits=16, decimal_places=2)
+    moved_on = serializers.DecimalField(max_digits=16, decimal_places=2)
+    still_moving = serializers.DecimalField(max_digits=16, decimal_places=2)
+    open = serializers.IntegerField()
+
+
+class MoneyTreeLayerSerializer(serializers.Serializer):
+    layer = serializers.IntegerField()
+    totals = MoneyTreeTotalsSerializer()
+    nodes = MoneyTreeNodeSerializer(many=True)
+
+
+class MoneyTreeSerializer(serializers.Serializer):
+    """The money trail of a case by layer; ``view`` is "full" (the case's side) or "own" (a
+    bank: its own nodes only)."""
+
+    case_id = serializers.IntegerField()
+    case_number = serializers.CharField()
+    view = serializers.CharField()
+    totals = MoneyTreeTotalsSerializer()
+    layers = MoneyTreeLayerSerializer(many=True)
+
+    def to_representation(self, tree):
+        # The declared fields document the shape (OpenAPI); the values are written here
+        # directly, as those fields would (amounts as "1234.50", times in ISO 8601): a field
+        # object per value made a 200-account tree cost its serializer more than its query.
+        def money(value):
+            return None if value is None else "%.2f" % value
+
+        def when(value):
+            return value.isoformat() if value is not None else None
+
+        def totals(t):
+            return {"accounts": t["accounts"], "open": t["open"],
+                    **{k: money(t[k]) for k in ("amount_in", "held", "moved_on", "still_moving")}}
+
+        def node(n):
+            out = {"id": n["id"], "number": n["number"], "layer": n["layer"], "kind": n["kind"], "account": n["account"],
+                   "institution": n["institution"], "amount_in": money(n["amount_in"]), "held": money(n["held"]),
+                   "moved_on": money(n["moved_on"]), "still_moving": money(n["still_moving"]), "outcome": n["outcome"],
+                   "outcome_display": n["outcome_display"], "deadline": when(n["deadline"]), "state": n["state"],
+                   "state_display": n["state_display"]}
+            if "edges" in n:
+                out["parent_id"] = n["parent_id"]
+                out["edges"] = [{**e, "amount": money(e["amount"]), "at": when(e["at"])} for e in n["edges"]]
+            return out
+
+        return {"case_id": tree["case_id"], "case_number": tree["case_number"], "view": tree["view"],
+                "totals": totals(tree["totals"]),
+                "layers": [{"layer": layer["layer"], "totals": totals(layer["totals"]),
+                            "nodes": [node(n) for n in layer["nodes"]]} for layer in tree["layers"]]}

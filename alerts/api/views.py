@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.idempotency import idempotent
 from core.db import planned_as_written
@@ -25,6 +26,7 @@ from ..services import (
 )
 from .serializers import (
     CompleteSerializer,
+    MoneyTreeSerializer,
     RejectSerializer,
     ReleaseSerializer,
     RequestCreateSerializer,
@@ -121,6 +123,26 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._move(request, pk, request_release, reason=form.validated_data.get("reason", ""))
 
 
+class MoneyTreeView(APIView):
+    """``GET /api/v1/money-trees/{case_id}/``: the case's money trail by layer. The case's side
+    sees every node; a bank only the nodes addressed to it (and what came into them); anyone
+    else gets 404."""
+
+    @extend_schema(responses=MoneyTreeSerializer)
+    def get(self, request, case_pk: int):
+        from django.http import Http404
+
+        from cases.models import Case
+
+        from ..selectors_money import money_tree, money_tree_viewer
+
+        case = get_object_or_404(Case, pk=case_pk)
+        view = money_tree_viewer(user=request.user, case=case)
+        if not view:
+            raise Http404
+        return Response(MoneyTreeSerializer(money_tree(user=request.user, case=case, view=view)).data)
+
+
 class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pro-rata returns of frozen money to a ring's victims, for the centre to approve."""
 
@@ -173,4 +195,4 @@ class SignalViewSet(viewsets.GenericViewSet):
         return idempotent(request, request.path, handler)
 
 
-__all__ = ["RequestViewSet", "ReturnProposalViewSet", "SignalViewSet", "Request"]
+__all__ = ["MoneyTreeView", "RequestViewSet", "ReturnProposalViewSet", "SignalViewSet", "Request"]

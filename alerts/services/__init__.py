@@ -2,6 +2,7 @@
 
 - ``requests``: create and every move of a request (its results and follow-ons included), and
   how a move is recorded (timeline, audit, event);
+- ``money``: "stop all" on a case, a bank's answer that adds up, the next layer's requests;
 - ``return_proposals``: the pro-rata return of a completed freeze's money;
 - ``signals``: early-warning signals, the dissuasion tasks they make and a dissuasion's outcome;
 - ``deadlines``: the deadline policy and the escalation of overdue requests.
@@ -36,6 +37,7 @@ from .requests import (
     request_timeline_add,
     validate_legal_notice,
 )
+from .money import disposition_check, money_result_check, onward_follow_on, requests_stop_all
 from .return_proposals import pro_rata, return_proposal_create, return_proposal_decide
 from .signals import dissuasion_outcome_effects, signal_receive
 
@@ -48,6 +50,10 @@ __all__ = [
     "RequestForbidden",
     "deadline_minutes",
     "deadline_policy_update",
+    "disposition_check",
+    "money_result_check",
+    "onward_follow_on",
+    "requests_stop_all",
     "deadline_table",
     "dissuasion_outcome_effects",
     "pro_rata",

@@ -185,7 +185,9 @@ def request_create(
     target_kind: str,
     target_value: str = "",  # a dissuasion names a person instead
     case=None,
-    amount: Decimal = Decimal("0"),
+    amount: Decimal | None = None,
+    transactions=None,
+    layer: int = 1,
     note: str = "",
     target_bank_name: str = "",
     legal_notice_number: str = "",
@@ -199,14 +201,20 @@ def request_create(
     parent: Request | None = None,
     issuing_agency=None,
     routing_reason: str = "",
+    authorized: bool = False,
     http_request=None,
 ) -> Request:
     """Create a request, pending delivery, with its timeline line and audit entry in one
     transaction; routing runs after commit (alerts.delivery).
 
     ``issuer`` is the user (None for system follow-ons, then ``issuing_agency`` is required).
+    ``authorized``: the calling service has already authorized ``request.create`` for this
+    issuer, kind, target kind and case (``requests_stop_all``, once for all its accounts).
     A dissuasion task about a person without a region (a signal that gave none) goes to the
     centre's dispatch queue, with ``routing_reason`` saying why.
+    A stop-payment or freeze on an account of a case carries an amount and the victim's
+    transactions it covers: by default those of the case that reached that account, and their
+    sum (never the case's whole loss); ``transactions`` (of that case) names them instead.
     Raises ValidationError (translated) on bad input, and RequestConflict when the case has
     this request open already (``_refuse_a_second_open``), before anything is written: the writes
     then need no savepoint of their own inside a caller's transaction (the API's, which also
@@ -216,7 +224,7 @@ def request_create(
         raise ValidationError(_("未知的请求类型。"))
     if target_kind not in TARGET_KIND_VALUES:
         raise ValidationError(_("未知的目标类型。"))
-    if issuer is not None:  # None: a system follow-on, authorized as the move that caused it
+    if issuer is not None and not authorized:  # None: a system follow-on, authorized as the move that caused it
         authorize(issuer, "request.create", RequestDraft(kind=kind, target_kind=target_kind, case=case),
                   message=_("您所在单位或角色无权发起该类请求，或目标、案件不在您的范围内。"), error=RequestForbidden)
     if target_kind != TargetKind.PERSON and not (target_value or "").strip():
@@ -235,6 +243,8 @@ def request_create(
         raise ValidationError(_("劝阻任务须填写居住地。"))
     if amount is not None and Decimal(amount) < 0:
         raise ValidationError(_("金额不能为负数。"))
+    transactions, amount = _covered(kind, target_kind, (target_value or "").strip(), case, parent, freeze_action,
+                                    transactions, amount)
     if case is not None:
         _refuse_a_second_open(case, kind, freeze_action, (target_value or "").strip())
     agency = issuing_agency or issuer.agency
@@ -245,7 +255,7 @@ def request_create(
             target_bank_name=target_bank_name, legal_notice_number=legal_notice_number,
             legal_notice_file=legal_notice_file, term_months=term_months, freeze_action=freeze_action,
             person_name=person_name, person_id_number=person_id_number, person_phone=person_phone,
-            person_region=person_region, parent=parent, issuing_agency=agency, issued_by=issuer,
+            person_region=person_region, parent=parent, issuing_agency=agency, issued_by=issuer, layer=layer,
             needs_manual_routing=unroutable, routing_reason=routing_reason, delivery_pending=True,
         )
         # Its first delivery batch saves it again, in the batch's transaction, and that save
@@ -253,6 +263,9 @@ def request_create(
         # more insert on every POST for the same day.
         req.rollup_mark_deferred = True
         req.save(force_insert=True)
+        if transactions:  # one insert (``set`` would read the links a new row cannot have first)
+            Covers = Request.transactions.through
+            Covers.objects.bulk_create([Covers(request_id=req.pk, transaction_id=t.pk) for t in transactions])
         # Timeline and audit now, with the request. Its request.created event goes out with
         # the first delivery batch that takes it (alerts.delivery, Request.announced), tens of
         # milliseconds later: emitting and publishing it here, one event at a time, was a third
@@ -264,6 +277,24 @@ def request_create(
 
         transaction.on_commit(delivery_schedule, robust=True)
     return req
+
+
+def _covered(kind, target_kind, target_value, case, parent, freeze_action, transactions, amount):
+    """The transactions a request covers and its amount (see ``request_create``)."""
+    money = kind in (RequestKind.STOP_PAYMENT, RequestKind.FREEZE) and target_kind == TargetKind.ACCOUNT
+    if transactions is not None:
+        transactions = list(transactions)
+        if case is None or any(t.case_id != case.pk for t in transactions):
+            raise ValidationError(_("所选交易不属于本案。"))
+    elif money and case is not None and parent is None:
+        transactions = list(case.transactions.filter(payee_account=target_value))
+    if amount is None:
+        amount = sum((t.amount for t in transactions or ()), Decimal("0"))
+        # A stop-payment holds what reached the account: it needs an amount. A freeze's is the
+        # bank's to report (a legal notice may cover the whole balance).
+        if kind == RequestKind.STOP_PAYMENT and money and not amount and case is not None:
+            raise ValidationError(_("请填写金额：本案没有到达该账号的交易，止付/冻结须写明金额。"))
+    return transactions or [], Decimal(amount)
 
 
 @transaction.atomic
@@ -400,31 +431,35 @@ def request_complete(
     onward_transfers: list[dict] | None = None,
     answer: str = "",
     outcome: str = "",
+    disposition: str = "",
+    disposition_at=None,
+    over_amount_reason: str = "",
+    ported_to: str = "",
+    refusal_reason: str = "",
     case_details: dict | None = None,
     http_request=None,
 ) -> Request:
     """Complete a request with its result.
 
-    ``onward_transfers``: dicts with amount, transferred_at (datetime or ISO text),
-    destination_account, destination_bank. Each becomes a follow-on stop-payment on the same
-    case unless that account was already targeted on the case (no loops).
+    Stop-payment and freeze: ``amount_secured`` (held), ``balance``, ``disposition`` (a
+    ``MoneyOutcome``, derived from the amounts when blank) and ``onward_transfers`` (dicts with
+    amount, transferred_at (datetime or ISO text), destination_account, destination_bank,
+    reference). The answer must add up (``alerts.services.money.money_result_check``): held at
+    most the balance, held plus moved on at most the amount requested unless
+    ``over_amount_reason`` says why (other victims' money in the same account). Each transfer
+    becomes the next layer's stop-payment (``money.onward_follow_on``: merged into an open one
+    on the same account, none for a loop).
+    Number block and takedown: ``disposition`` (``BlockOutcome`` / ``TakedownOutcome``) with
+    ``disposition_at``, ``ported_to`` (a ported number), ``refusal_reason`` (a refused takedown);
+    "not our subscriber" re-routes the number (``request_not_subscriber``).
     Dissuasion: ``outcome`` in DissuasionOutcome (see ``signals.dissuasion_outcome_effects``);
     ``case_details`` (typology, loss_amount) fills the case an "already paid" outcome opens.
+    Errors are ValidationErrors keyed by field, in the user's language; nothing is written.
     """
+    from .money import disposition_check, money_result_check, onward_follow_on
+
     req = _lock(request_id)
     _check(actor, req, "complete")
-    if req.kind in (RequestKind.STOP_PAYMENT, RequestKind.FREEZE):
-        req.amount_secured = _money(amount_secured, _("止付/冻结金额")) or Decimal("0.00")
-        req.balance = _money(balance, _("账户余额"))
-        now = timezone.now()
-        if req.kind == RequestKind.STOP_PAYMENT:
-            req.effective_until = now + timedelta(hours=STOP_PAYMENT_HOURS)
-        else:
-            req.effective_until = now + timedelta(days=30 * (req.term_months or 1))
-    if req.kind == RequestKind.DISSUASION:
-        if outcome not in DissuasionOutcome.values:
-            raise ValidationError(_("请选择劝阻结果。"))
-        req.outcome = outcome
     transfers = []
     for item in onward_transfers or []:
         amount = _money(item.get("amount"), _("转出金额"))
@@ -433,21 +468,50 @@ def request_complete(
         account = str(item.get("destination_account") or "").strip()
         if not amount or at is None or not account:
             raise ValidationError(_("资金转出须填写金额、时间和转入账号。"))
-        transfers.append((amount, at, account, str(item.get("destination_bank") or "")[:100]))
-    req.result = {**req.result, **({"answer": answer} if answer else {})}
+        transfers.append({"amount": amount, "at": at, "account": account,
+                          "bank": str(item.get("destination_bank") or "").strip()[:100],
+                          "reference": str(item.get("reference") or "").strip()[:64]})
+    result = dict(req.result)
+    if req.kind in (RequestKind.STOP_PAYMENT, RequestKind.FREEZE):
+        req.amount_secured = _money(amount_secured, _("止付/冻结金额")) or Decimal("0.00")
+        req.balance = _money(balance, _("账户余额"))
+        req.disposition = money_result_check(req=req, held=req.amount_secured, balance=req.balance,
+                                             onward=[t["amount"] for t in transfers], disposition=disposition,
+                                             over_amount_reason=over_amount_reason)
+        if (over_amount_reason or "").strip():
+            result["over_amount_reason"] = over_amount_reason.strip()[:300]
+        now = timezone.now()
+        if req.kind == RequestKind.STOP_PAYMENT:
+            req.effective_until = now + timedelta(hours=STOP_PAYMENT_HOURS)
+        else:
+            req.effective_until = now + timedelta(days=30 * (req.term_months or 1))
+        req.disposition_at = now
+    elif req.kind in (RequestKind.NUMBER_BLOCK, RequestKind.TAKEDOWN):
+        req.disposition, extra = disposition_check(req=req, disposition=disposition, ported_to=ported_to,
+                                                   refusal_reason=refusal_reason)
+        if req.disposition == "not_subscriber":
+            return request_not_subscriber(request_id=req.pk, actor=actor, http_request=http_request)
+        result.update(extra)
+        req.disposition_at = disposition_at or (timezone.now() if req.disposition else None)
+    if req.kind == RequestKind.DISSUASION:
+        if outcome not in DissuasionOutcome.values:
+            raise ValidationError(_("请选择劝阻结果。"))
+        req.outcome = outcome
+    if answer:
+        result["answer"] = answer
+    req.result = result
     move_to(req, "complete")
     req.completed_at = timezone.now()
     req.completed_by = actor
     req.save()
     _record(req, "completed", actor, _("%(agency)s 已办结 %(number)s") % {"agency": actor.agency.name, "number": req.number},
             detail={"amount_secured": str(req.amount_secured) if req.amount_secured is not None else None,
-                    "onward": len(transfers)}, http_request=http_request)
-    for amount, at, account, bank in transfers:
-        transfer = OnwardTransfer.objects.create(request=req, amount=amount, transferred_at=at,
-                                                 destination_account=account, destination_bank=bank)
-        transfer.follow_on = _follow_on(req, transfer)
-        if transfer.follow_on:
-            transfer.save(update_fields=["follow_on"])
+                    "onward": len(transfers), "disposition": req.disposition}, http_request=http_request)
+    for item in transfers:
+        transfer = OnwardTransfer.objects.create(
+            request=req, amount=item["amount"], transferred_at=item["at"], destination_account=item["account"],
+            destination_bank=item["bank"], reference=item["reference"])
+        onward_follow_on(req, transfer)
     if req.kind == RequestKind.FREEZE:
         from .return_proposals import return_proposal_create
 
@@ -478,20 +542,3 @@ def request_release(*, request_id: int, actor, reason: str = "", http_request=No
     _record(req, "released", actor, _("冻结 %(number)s 已解除：%(reason)s") % {"number": req.number, "reason": reason or "-"},
             http_request=http_request)
     return req
-
-
-def _follow_on(req: Request, transfer: OnwardTransfer) -> Request | None:
-    """Chase the money to the next bank; never target the same account twice on one case."""
-    root_case = req.case_id
-    already = Request.objects.filter(
-        kind=RequestKind.STOP_PAYMENT, target_kind=TargetKind.ACCOUNT, target_value=transfer.destination_account
-    )
-    already = already.filter(case_id=root_case) if root_case else already.filter(parent=req)
-    if already.exists() or transfer.destination_account == req.target_value:
-        return None
-    return request_create(
-        issuer=None, issuing_agency=req.issuing_agency, kind=RequestKind.STOP_PAYMENT,
-        target_kind=TargetKind.ACCOUNT, target_value=transfer.destination_account, case=req.case,
-        amount=transfer.amount, target_bank_name=transfer.destination_bank, parent=req,
-        note=_("资金自 %(account)s 转出，自动续查止付") % {"account": req.target_value},
-    )

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import RequestStatus
+from ..choices import DISPOSITIONS, RequestStatus, choice_label
 
 register = template.Library()
 
@@ -47,6 +47,13 @@ def status_badge(status) -> str:
         RequestStatus.REJECTED: "text-bg-dark",
         RequestStatus.FAILED: "text-bg-danger",
     }.get(status, "text-bg-light")
+
+
+@register.filter
+def disposition_label(req) -> str:
+    """A request's structured answer (held, blocked, removed ...) in the active language."""
+    choices = DISPOSITIONS.get(req.kind)
+    return choice_label(choices, req.disposition) if choices and req.disposition else ""
 
 
 @register.inclusion_tag("alerts/case/_panel_body.html", takes_context=True)

@@ -1,5 +1,5 @@
-"""The case page's requests panel: issue a request about one of the case's indicators in one
-click, the list of the case's requests with their states, and the money trail as a tree."""
+"""The case page's requests panel: "stop all" (alerts.views.money), issue a request about one of
+the case's indicators, the list of the case's requests with their states, and the money tree."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,37 +11,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.views.access import can_file_cases, get_visible_case
 
-from ..constants import INDICATOR_TARGET, KIND_TARGETS, MONEY_KINDS
+from ..constants import INDICATOR_TARGET, KIND_TARGETS
 from ..forms import IssueRequestForm
 from ..models import Request
 from ..selectors import LIST_RELATED
+from ..selectors_money import money_tree
 from ..services import RequestError, request_create
 from .access import error_text
 
 
-def _trail(requests: list[Request]) -> list[dict]:
-    """Nest the case's stop-payments and freezes by parent: each node has its onward transfers
-    (the edges money took) and children (the follow-on requests at the next bank)."""
-    money = [r for r in requests if r.kind in MONEY_KINDS]
-    ids = {r.pk for r in money}
-    children: dict[int | None, list[Request]] = {}
-    for r in sorted(money, key=lambda r: (r.created_at, r.pk)):
-        children.setdefault(r.parent_id if r.parent_id in ids else None, []).append(r)
-
-    def node(r, depth=0):
-        # A follow-on never returns to an account already on the case, so this is a tree; the
-        # depth cap only guards the page against a hand-edited database.
-        kids = children.get(r.pk, []) if depth < 50 else []
-        return {"req": r, "transfers": list(r.onward_transfers.all()), "children": [node(k, depth + 1) for k in kids]}
-
-    return [node(r) for r in children.get(None, [])]
-
-
 def panel_context(user, case) -> dict:
-    requests = list(
-        Request.objects.restrict(user).filter(case=case).select_related(*LIST_RELATED)
-        .prefetch_related("onward_transfers").order_by("created_at", "pk")
-    )
+    requests = list(Request.objects.restrict(user).filter(case=case).select_related(*LIST_RELATED)
+                    .order_by("created_at", "pk"))
     can_issue = can_file_cases(user)
     indicators = []
     if can_issue:
@@ -51,8 +32,9 @@ def panel_context(user, case) -> dict:
                 continue
             kinds = [(k.value, k.label) for k in KIND_TARGETS if target in KIND_TARGETS[k]]
             indicators.append({"indicator": link.indicator, "kinds": kinds})
-    return {"case": case, "case_requests": requests, "trail": _trail(requests), "can_issue": can_issue,
-            "issue_indicators": indicators}
+    return {"case": case, "case_requests": requests, "tree": money_tree(user=user, case=case, view="full"),
+            "can_issue": can_issue, "issue_indicators": indicators,
+            "has_transactions": can_issue and case.transactions.exists()}
 
 
 @login_required

@@ -24,7 +24,7 @@ from ..services import (
     request_route_manually,
 )
 from ..transitions import MOVES, can_move
-from .access import error_text, get_request, next_url, run_service
+from .access import get_request, next_url, run_service
 
 
 def is_receiver(user, req) -> bool:
@@ -41,11 +41,14 @@ def detail_context(request, req, *, complete_form=None, formset=None) -> dict:
     ctx = {
         "req": req, "receiver": receiver, "moves": moves, "money": money,
         "transfers": req.onward_transfers.select_related("follow_on__target_agency").all(),
+        # What the request covers: time, amount, reference (the bank finds the incoming
+        # payment by them); never who paid.
+        "covered": req.transactions.order_by("occurred_at", "pk") if money else (),
         "reject_form": RejectForm(), "release_form": ReleaseForm(),
         "nav_current": "alerts:inbox" if receiver else "alerts:board",
     }
     if moves["complete"]:
-        ctx["complete_form"] = complete_form or CompleteForm(money=money)
+        ctx["complete_form"] = complete_form or CompleteForm(money=money, kind=req.kind)
         ctx["formset"] = formset or (OnwardTransferFormSet(prefix="onward") if money else None)
     if not receiver:
         ctx["follow_ons"] = req.follow_ons.select_related("target_agency").order_by("created_at")
@@ -81,22 +84,19 @@ def acknowledge(request, pk):
 def complete(request, pk):
     req = get_request(request.user, pk, action="act")
     money = req.kind in MONEY_KINDS
-    form = CompleteForm(request.POST, money=money)
+    form = CompleteForm(request.POST, money=money, kind=req.kind)
     formset = OnwardTransferFormSet(request.POST, prefix="onward") if money else None
-    if form.is_valid() and (formset is None or formset.is_valid()):
-        onward = [
-            {k: f.cleaned_data[k] for k in ("amount", "transferred_at", "destination_account", "destination_bank")}
-            for f in (formset or []) if f.cleaned_data and not f.cleaned_data.get("empty")
-        ]
-        data = form.cleaned_data
+    valid = [form.is_valid(), formset is None or formset.is_valid()]
+    if all(valid):
+        onward = [f.service_row() for f in (formset or []) if f.cleaned_data and not f.cleaned_data.get("empty")]
         try:
-            request_complete(
-                request_id=req.pk, actor=request.user, amount_secured=data.get("amount_secured"),
-                balance=data.get("balance"), onward_transfers=onward, answer=data.get("answer") or "",
-                http_request=request,
-            )
+            request_complete(request_id=req.pk, actor=request.user, onward_transfers=onward, http_request=request,
+                             **form.service_kwargs())
         except ValidationError as exc:
-            form.add_error(None, error_text(exc))
+            # Each refusal beside the field it is about; what was typed stays in the form.
+            for field, errors in (exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]):
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
         except RequestError as exc:
             messages.error(request, exc.message)
             return redirect(_detail(req.pk))

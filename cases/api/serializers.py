@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from rest_framework import serializers
@@ -5,9 +7,9 @@ from rest_framework import serializers
 from agencies.models import Region
 from core.datetimes import BoundedDateTimeField
 
-from ..choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PaymentChannel
-from ..masking import mask_id_number, mask_phone
-from ..models import Case, CaseEvent, CaseIndicator, Ring, Typology, Victim
+from ..choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from ..masking import mask_account, mask_id_number, mask_phone
+from ..models import Case, CaseEvent, CaseIndicator, Ring, Transaction, Typology, Victim
 from ..normalize import validate_id_number
 
 
@@ -69,6 +71,32 @@ class CaseIndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TransactionSerializer(serializers.ModelSerializer):
+    """A victim's payment as every answer shows it: the victim's own paying account masked."""
+
+    payer_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Transaction
+        fields = ["id", "occurred_at", "amount", "channel", "payer_account", "payee_kind", "payee_account",
+                  "payee_institution", "reference"]
+        read_only_fields = fields
+
+    def get_payer_account(self, obj) -> str:
+        return mask_account(obj.payer_account)
+
+
+class TransactionInputSerializer(serializers.Serializer):
+    occurred_at = BoundedDateTimeField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    channel = serializers.ChoiceField(choices=PaymentChannel.choices, required=False, default=PaymentChannel.BANK_TRANSFER)
+    payer_account = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    payee_kind = serializers.ChoiceField(choices=PayeeKind.choices, required=False, default=PayeeKind.ACCOUNT)
+    payee_account = serializers.CharField(max_length=128)
+    payee_institution = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseEvent
@@ -80,9 +108,10 @@ class CaseDetailSerializer(CaseListSerializer):
     victims = VictimSerializer(many=True, read_only=True)
     indicators = CaseIndicatorSerializer(source="indicator_links", many=True, read_only=True)
     timeline = CaseEventSerializer(many=True, read_only=True)
+    transactions = TransactionSerializer(many=True, read_only=True)
 
     class Meta(CaseListSerializer.Meta):
-        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "timeline"]
+        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline"]
         read_only_fields = fields
 
 
@@ -115,11 +144,13 @@ class CaseCreateSerializer(serializers.Serializer):
     typology = serializers.SlugRelatedField(slug_field="code", queryset=Typology.objects.filter(is_active=True))
     occurred_at = BoundedDateTimeField()
     reported_at = BoundedDateTimeField(required=False)
-    loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    loss_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                           allow_null=True, help_text="omitted: the sum of the transactions")
     payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices)
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
     victims = VictimInputSerializer(many=True, min_length=1)
     indicators = IndicatorInputSerializer(many=True, required=False, default=list)
+    transactions = TransactionInputSerializer(many=True, required=False, default=list, max_length=200)
 
 
 class CaseUpdateSerializer(serializers.Serializer):

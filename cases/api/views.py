@@ -38,7 +38,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_queryset(self):
         qs = Case.objects.restrict(self.request.user).with_list_related()
         if self.action in ("retrieve", "partial_update", "update"):
-            qs = qs.prefetch_related("victims", "indicator_links__indicator", "timeline")
+            qs = qs.prefetch_related("victims", "indicator_links__indicator", "timeline", "transactions")
         return qs.order_by("-priority", "-reported_at", "-id")
 
     def get_serializer_class(self):
@@ -64,11 +64,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         case = services.case_create(
             actor=user, reporting_agency=user.agency, region=data["region"], typology=data["typology"],
             occurred_at=data["occurred_at"], reported_at=data.get("reported_at"),
-            loss_amount=data["loss_amount"], payment_channel=data["payment_channel"],
+            loss_amount=data.get("loss_amount"), payment_channel=data["payment_channel"],
             narrative=data.get("narrative", ""), victims=[dict(v) for v in data["victims"]],
-            indicators=[dict(i) for i in data.get("indicators", [])], request=request,
+            indicators=[dict(i) for i in data.get("indicators", [])],
+            transactions=[dict(t) for t in data.get("transactions", [])], request=request,
         )
-        case = self.get_queryset().prefetch_related("victims", "indicator_links__indicator", "timeline").get(pk=case.pk)
+        case = self.get_queryset().prefetch_related("victims", "indicator_links__indicator", "timeline",
+                                                    "transactions").get(pk=case.pk)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer)

@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _t
 from django.views import View
 
 from ..choices import IndicatorKind
-from ..forms import DEFAULT_ROLE, CaseIntakeForm, IndicatorFormSet, VictimFormSet
+from ..forms import DEFAULT_ROLE, CaseIntakeForm, IndicatorFormSet, TransactionFormSet, VictimFormSet
 from ..validation import error_text, normalize_indicator, validate_id_number
 from .access import CaseFilerMixin
 
-VICTIMS_PREFIX, INDICATORS_PREFIX = "victims", "indicators"
+VICTIMS_PREFIX, INDICATORS_PREFIX, TRANSACTIONS_PREFIX = "victims", "indicators", "transactions"
 
 
-def _render(request, form, victims, indicators, status=200):
+def _render(request, form, victims, indicators, transactions, status=200):
     return render(
         request,
         "cases/intake.html",
@@ -22,6 +22,7 @@ def _render(request, form, victims, indicators, status=200):
             "form": form,
             "victims": victims,
             "indicators": indicators,
+            "transactions": transactions,
             "default_roles": {str(k): str(v) for k, v in DEFAULT_ROLE.items()},
         },
         status=status,
@@ -35,6 +36,7 @@ class IntakeView(CaseFilerMixin, View):
             CaseIntakeForm(user=request.user),
             VictimFormSet(prefix=VICTIMS_PREFIX),
             IndicatorFormSet(prefix=INDICATORS_PREFIX),
+            TransactionFormSet(prefix=TRANSACTIONS_PREFIX),
         )
 
     def post(self, request):
@@ -43,9 +45,15 @@ class IntakeView(CaseFilerMixin, View):
         form = CaseIntakeForm(request.POST, user=request.user)
         victims = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX)
         indicators = IndicatorFormSet(request.POST, prefix=INDICATORS_PREFIX)
-        if not (form.is_valid() and victims.is_valid() and indicators.is_valid()):
+        post = request.POST
+        if TRANSACTIONS_PREFIX + "-TOTAL_FORMS" not in post:  # a page opened before transactions existed
+            post = post.copy()
+            post.update({TRANSACTIONS_PREFIX + "-TOTAL_FORMS": "0", TRANSACTIONS_PREFIX + "-INITIAL_FORMS": "0"})
+        transactions = TransactionFormSet(post, prefix=TRANSACTIONS_PREFIX)
+        valid = [f.is_valid() for f in (form, victims, indicators, transactions)]  # all, for every error
+        if not all(valid):
             # Everything typed goes back into the page: the bound forms re-render their values.
-            return _render(request, form, victims, indicators, status=400)
+            return _render(request, form, victims, indicators, transactions, status=400)
         data = form.cleaned_data
         victim_rows = [
             {k: v for k, v in f.cleaned_data.items() if k != "DELETE"} for f in victims.filled_forms()
@@ -62,11 +70,12 @@ class IntakeView(CaseFilerMixin, View):
                 typology=data["typology"],
                 occurred_at=data["occurred_at"],
                 reported_at=data.get("reported_at"),
-                loss_amount=data["loss_amount"],
+                loss_amount=data.get("loss_amount"),
                 payment_channel=data["payment_channel"],
                 narrative=data.get("narrative", ""),
                 victims=victim_rows,
                 indicators=indicator_rows,
+                transactions=[f.service_row() for f in transactions.filled_forms()],
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -76,7 +85,7 @@ class IntakeView(CaseFilerMixin, View):
                         form.add_error(target, error)
             else:
                 form.add_error(None, error_text(exc))
-            return _render(request, form, victims, indicators, status=400)
+            return _render(request, form, victims, indicators, transactions, status=400)
         messages.success(request, _t("案件 %(number)s 已录入。") % {"number": case.number})
         if case.possible_duplicate_of_id:
             messages.warning(

@@ -15,6 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from core.policy import allowed
+
 from ..choices import IndicatorKind, IndicatorRole
 from ..models import CaseIndicator, Ring
 from ..selectors import linkable_links
@@ -222,6 +224,7 @@ class RingDetailView(CaseReaderMixin, View):
                 "regions": regions,
                 "max_nodes": MAX_NODES,
                 "hidden_cases": max(0, ring.case_count - totals["n"]),
+                "can_stop_all": allowed(request.user, "request.create"),  # alerts:ring_stop_all
             },
         )
 

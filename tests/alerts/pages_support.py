@@ -20,8 +20,10 @@ def id_number(body17: str) -> str:
     return body17 + "10X98765432"[total % 11]
 
 
-def make_case(w, *, account=ICBC_ACCOUNT, phone=CMCC_PHONE, loss="8000.00", ring_with=None, victim=VICTIM_NAME):
-    """A case reported at ps-renmin with an account and a phone indicator (and one victim)."""
+def make_case(w, *, account=ICBC_ACCOUNT, phone=CMCC_PHONE, loss="8000.00", ring_with=None, victim=VICTIM_NAME,
+              paid=("5000.00", "2500.00")):
+    """A case reported at ps-renmin with an account and a phone indicator (and one victim), and
+    the victim's payments ``paid`` into the account (¥7,500 of the ¥8,000 loss by default)."""
     from cases.models import Typology
     from cases.services import case_create
 
@@ -38,6 +40,9 @@ def make_case(w, *, account=ICBC_ACCOUNT, phone=CMCC_PHONE, loss="8000.00", ring
             payment_channel="bank_transfer", narrative="测试案情",
             victims=[{"name": victim, "id_number": id_number("34040219800101001"), "phone": "13900001111"}],
             indicators=indicators,
+            transactions=[{"occurred_at": occurred + timedelta(minutes=i), "amount": Decimal(amount),
+                           "payee_account": account, "payee_institution": "工商银行", "reference": "TX%03d" % i}
+                          for i, amount in enumerate(paid)],
         )
 
 

@@ -1,6 +1,8 @@
 """The issuing side's pages: the case page's requests panel (one-click issue, freeze with its
 legal notice, money trail), the centre's board with its dispatch queue, and release/extend."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.urls import reverse
 from alerts.choices import FreezeAction, RequestKind, RequestStatus
 from alerts.models import Request
 from alerts.services import request_acknowledge, request_complete
+from cases.masking import mask_account
 
 from .pages_support import ABC_ACCOUNT, ICBC_ACCOUNT, PDF, issue, login, make_case
 
@@ -39,7 +42,9 @@ def test_one_click_stop_payment_is_routed_to_the_bank(w, client):
     assert "已发起紧急止付请求" in response.content.decode()
     req = Request.objects.get(case=case)
     assert req.kind == RequestKind.STOP_PAYMENT and req.target_value == ICBC_ACCOUNT
-    assert req.amount == case.loss_amount and req.issued_by == w.users["analyst"]
+    # What reached the account (two payments), never the case's whole loss.
+    assert req.amount == Decimal("7500.00") != case.loss_amount and req.issued_by == w.users["analyst"]
+    assert sorted(t.reference for t in req.transactions.all()) == ["TX000", "TX001"]
     assert req.target_agency == w.agencies["bank-icbc"] and req.status == RequestStatus.DELIVERED
     panel = client.get(reverse("alerts:case_panel", args=[case.pk])).content.decode()
     assert req.number in panel and "已送达" in panel
@@ -97,7 +102,7 @@ def test_freeze_needs_a_real_pdf_legal_notice(w, client):
     assert client.get(reverse("alerts:legal_notice", args=[req.pk])).status_code == 404
 
 
-def test_money_trail_draws_the_follow_on_under_its_source(w, client):
+def test_money_tree_draws_the_follow_on_one_layer_down(w, client):
     case = make_case(w)
     first = issue(w, case)
     w.run(request_acknowledge, request_id=first.pk, actor=w.users["bank_a"])
@@ -106,11 +111,12 @@ def test_money_trail_draws_the_follow_on_under_its_source(w, client):
                              "destination_account": ABC_ACCOUNT, "destination_bank": "农业银行"}])
     login(client, w, "analyst")
     html = client.get(reverse("alerts:case_panel", args=[case.pk])).content.decode()
-    trail = html[html.index('data-testid="money-trail"'):]
-    assert trail.index(ICBC_ACCOUNT) < trail.index(ABC_ACCOUNT)
-    # nested: the follow-on's <li> sits inside the source's <ul>
-    assert trail.count("<ul>") >= 1 and "转入 ¥5,000.00" in trail
-    assert w.agencies["bank-abc"].name in trail
+    tree = html[html.index('data-testid="money-tree"'):]
+    layer1, layer2 = tree.index('data-layer="1"'), tree.index('data-layer="2"')
+    assert layer1 < tree.index(mask_account(ICBC_ACCOUNT)) < layer2
+    assert mask_account(ABC_ACCOUNT) in tree[layer2:]  # its own node (layer 1 shows it as an edge too)
+    assert ICBC_ACCOUNT not in tree and ABC_ACCOUNT not in tree  # accounts masked
+    assert w.agencies["bank-abc"].name in tree and "¥5,000.00" in tree[layer2:]
 
 
 def test_board_filters_highlights_overdue_and_is_closed_to_banks(w, client):

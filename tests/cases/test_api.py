@@ -168,3 +168,48 @@ def test_list_api_query_count_does_not_grow_with_cases(world, django_assert_max_
     with django_assert_max_num_queries(6):
         r = client.get("/api/v1/cases/")
     assert r.json()["count"] == 12
+
+
+def test_api_create_with_transactions_answers_them_with_the_paying_account_masked(world):
+    client = api(world.users["officer"])
+    body = {
+        "region": world.regions["340402001"].pk, "typology": "brushing",
+        "occurred_at": "2026-01-05T10:00:00+08:00", "payment_channel": "bank_transfer",
+        "victims": [{"name": "李四"}],
+        "transactions": [
+            {"occurred_at": "2026-01-05T10:02:00+08:00", "amount": "700.00", "payer_account": "6222600011112222333",
+             "payee_account": "6222 0200 1111 2222 333", "payee_institution": "工商银行", "reference": "Z9"},
+            {"occurred_at": "2026-01-05T10:04:00+08:00", "amount": "300.00", "payee_kind": "wallet",
+             "payee_account": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"},
+        ],
+    }
+    created = client.post("/api/v1/cases/", body, format="json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["loss_amount"] == "1000.00" and len(data["transactions"]) == 2
+    assert data["transactions"][0]["payer_account"] == "6222***********2333"
+    assert "6222600011112222333" not in created.content.decode()
+    assert {i["kind"] for i in data["indicators"]} == {"account", "wallet"}
+    bad = client.post("/api/v1/cases/", {**body, "transactions": [{"occurred_at": "2026-01-05T10:02:00+08:00",
+                                                                   "amount": "0", "payee_account": "x"}]}, format="json")
+    assert bad.status_code == 400 and "transactions.0.amount" in bad.json()["errors"]
+
+
+def test_a_paying_account_is_revealed_on_request_and_audited(world, client):
+    from cases.models import Transaction
+
+    created = api(world.users["officer"]).post("/api/v1/cases/", {
+        "region": world.regions["340402001"].pk, "typology": "brushing", "occurred_at": "2026-01-05T10:00:00+08:00",
+        "payment_channel": "bank_transfer", "victims": [{"name": "李四"}],
+        "transactions": [{"occurred_at": "2026-01-05T10:02:00+08:00", "amount": "700.00",
+                          "payer_account": "6222600011112222333", "payee_account": "6222020011112222333"}],
+    }, format="json")
+    txn = Transaction.objects.get(case_id=created.json()["id"])
+    client.force_login(world.users["officer"])
+    page = client.get("/cases/%d/" % txn.case_id).content.decode()
+    assert "6222***********2333" in page and "6222600011112222333" not in page
+    shown = client.post("/cases/transactions/%d/reveal/" % txn.pk).content.decode()
+    assert "6222600011112222333" in shown
+    assert AuditEntry.objects.filter(action="view_personal", detail__field="payer_account").count() == 1
+    client.force_login(world.users["bank_a"])
+    assert client.post("/cases/transactions/%d/reveal/" % txn.pk).status_code in (403, 404)

@@ -36,6 +36,7 @@ def test_officer_files_case_and_analyst_opens_its_ring_graph(earlier_case, asgi_
     page.fill("#id_victims-0-phone", "13600009999")
     page.select_option("#id_indicators-0-kind", "phone")
     page.fill("#id_indicators-0-value", "+86 138-1234-5678")  # the earlier case's number, written differently
+    page.click('[data-testid="add-indicator"]')  # the form starts with one row
     page.select_option("#id_indicators-1-kind", "url")
     page.fill("#id_indicators-1-value", "http://pay.example-task.cn/x")
     page.select_option("#id_indicators-1-role", "phishing_url")

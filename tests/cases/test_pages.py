@@ -343,3 +343,48 @@ def test_optional_include_renders_nothing_for_a_missing_template_and_the_templat
     out = tpl.render(Context({}))
     assert out.startswith("[]")
     assert "X-1" in out
+
+
+def test_intake_takes_one_indicator_and_the_victims_transactions(client, w):
+    """A case with one phone number (a blank second row with its default kind is no row) and
+    two payments: the loss left blank is their sum, the receiving account becomes an indicator
+    and the victim's paying account is masked on the case page."""
+    client.force_login(w.users["officer"])
+    data = _intake_post(w, **{
+        "loss_amount": "", "indicators-1-kind": "phone", "indicators-1-value": "", "indicators-1-role": "",
+        "transactions-TOTAL_FORMS": "3", "transactions-INITIAL_FORMS": "0",
+        "transactions-0-occurred_at": "2024-05-01T14:35", "transactions-0-amount": "3000.00",
+        "transactions-0-channel": "bank_transfer", "transactions-0-payer_account": "6222600011112222333",
+        "transactions-0-payee_kind": "account", "transactions-0-payee_account": "6222 0202 0011 2233 445",
+        "transactions-0-payee_institution": "工商银行", "transactions-0-reference": "F001",
+        # row 1 was removed in the browser (nothing posted for it); row 2 is the blank new row
+        "transactions-2-channel": "bank_transfer", "transactions-2-payee_kind": "account",
+        "transactions-3-occurred_at": "2024-05-01T14:40",
+    })
+    data["transactions-TOTAL_FORMS"] = "4"
+    data.update({"transactions-3-amount": "1500.50", "transactions-3-channel": "alipay",
+                 "transactions-3-payee_kind": "account", "transactions-3-payee_account": "6228480000111122223"})
+    response = client.post(reverse("cases:new"), data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    case = Case.objects.get(victims__name="赵六")
+    assert case.loss_amount == Decimal("4500.50")
+    assert sorted(case.transactions.values_list("payee_account", flat=True)) == ["6222020200112233445", "6228480000111122223"]
+    kinds = sorted(case.indicator_links.values_list("indicator__kind", flat=True))
+    assert kinds == ["account", "account", "phone"]
+    html = response.content.decode()
+    assert 'data-testid="transactions"' in html and "6222600011112222333" not in html and "6222*" in html
+
+
+def test_intake_refuses_a_bad_transaction_keeping_what_was_typed(client, w):
+    client.force_login(w.users["officer"])
+    data = _intake_post(w, **{
+        "transactions-TOTAL_FORMS": "1", "transactions-INITIAL_FORMS": "0",
+        "transactions-0-occurred_at": "2024-05-01T14:35", "transactions-0-amount": "0",
+        "transactions-0-channel": "bank_transfer", "transactions-0-payee_kind": "account",
+        "transactions-0-payee_account": "12", "transactions-0-reference": "KEEP-ME",
+    })
+    response = client.post(reverse("cases:new"), data)
+    html = response.content.decode()
+    assert response.status_code == 400 and 'value="KEEP-ME"' in html
+    assert "银行卡号/账号应为 10 到 30 位数字" in html
+    assert not Case.objects.filter(victims__name="赵六").exists()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -165,3 +166,20 @@ def test_rows_and_columns_are_bounded(db, tmp_path):
     long.write_text(",".join(HEADERS) + "\n" + "a\n" * 100_000, encoding="utf-8")
     assert len(imports._read_table(long, "csv")) <= imports.MAX_ROWS + 52
     assert "一次最多导入" in imports.parse_file(long, "csv").file_errors[0]
+
+
+def test_import_takes_the_victims_transactions_and_refuses_a_bad_one_by_row(client, w):
+    headers = [*HEADERS, "受害人交易"]
+    good = _good_rows(1)[0]
+    good[3] = ""  # the loss: the sum of the transactions
+    good.append("2024-05-01 10:05|3000.00|6222020200112233445|工商银行|A1;2024-05-01 10:09|1200.50|6228480000111122223")
+    bad = _good_rows(2)[1] + ["2024-05-02 10:05|-5|6222020200112233445"]
+    client.force_login(w.users["officer"])
+    preview = client.post(reverse("cases:import"), {"file": _csv([good, bad], headers)}).content.decode()
+    assert "第 1 笔交易：金额不正确：-5" in preview
+    client.post(reverse("cases:import"), {"file": _csv([good], headers)})
+    token = client.session[imports.SESSION_KEY]["token"]
+    client.post(reverse("cases:import_confirm"), {"token": token})
+    case = Case.objects.get()
+    assert case.loss_amount == Decimal("4200.50")
+    assert list(case.transactions.values_list("reference", flat=True)) == ["A1", ""]

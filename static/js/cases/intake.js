@@ -23,6 +23,19 @@
   });
 })();
 
+// Remove buttons: take the row out of the form. Its number stays unused (TOTAL_FORMS is not
+// lowered): the formset skips a row it receives nothing for, so a case may keep one indicator,
+// or none, and any number of transactions.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest ? ev.target.closest("[data-remove-row]") : null;
+    if (!button) return;
+    var row = button.closest(".formset-row");
+    if (row) row.remove();
+  });
+})();
+
 // Choosing an indicator's kind presets its usual role (a URL is most often a phishing URL),
 // unless the officer already picked a role by hand.
 (function () {
