@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "alerts.choices.RequestStatus",
         "ProposalStatusEnum": "alerts.choices.ProposalStatus",
         "PublicityChannelEnum": "propaganda.choices.Channel",
+        "PaymentChannelEnum": "cases.choices.PaymentChannel",
         "TargetGroupEnum": "propaganda.choices.TargetGroup",
     },
 }
