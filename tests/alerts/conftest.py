@@ -3,17 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from agencies.models import Agency, Region, User
 from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
+from tests.factories import CaseRowFactory, DemoWorld
 
 
-class World:
-    def __init__(self):
-        self.users = {u.username: u for u in User.objects.select_related("agency")}
-        self.agencies = {a.code: a for a in Agency.objects.all()}
-        self.regions = {r.code: r for r in Region.objects.all()}
+class World(DemoWorld):
+    """The demo world, with a service runner that commits as the real request would."""
 
     def run(self, fn, **kwargs):
         """Call a service as if its transaction committed (eager Celery runs the routing task)."""
@@ -21,15 +17,7 @@ class World:
             return fn(**kwargs)
 
     def case(self, *, number=None, loss=Decimal("10000"), ring=None):
-        from cases.models import Case, Typology
-
-        number = number or "AJ-T-%d" % (Case.objects.count() + 1)
-        typology, _ = Typology.objects.get_or_create(code="brushing", defaults={"name": "刷单返利"})
-        return Case.objects.create(
-            number=number, reported_at=timezone.now(), occurred_at=timezone.now(),
-            reporting_agency=self.agencies["ps-renmin"], region=self.regions["340402001"],
-            typology=typology, loss_amount=loss, ring=ring,
-        )
+        return CaseRowFactory(loss_amount=loss, ring=ring, **({"number": number} if number else {}))
 
 
 @pytest.fixture

@@ -6,40 +6,26 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tests.factories import CaseFactory, id_number  # noqa: F401 (id_number: re-exported)
+
 ICBC_ACCOUNT = "6222020200112233445"  # routes to bank-icbc (bank_a) by its card prefix
 ABC_ACCOUNT = "6228480000111122223"  # routes to bank-abc (bank_b)
 CMCC_PHONE = "13812345678"  # routes to tel-cmcc (carrier_a), then tel-cucc / tel-ctcc
 VICTIM_NAME = "王受害"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def id_number(body17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(body17, _WEIGHTS))
-    return body17 + "10X98765432"[total % 11]
-
 
 def make_case(w, *, account=ICBC_ACCOUNT, phone=CMCC_PHONE, loss="8000.00", ring_with=None, victim=VICTIM_NAME,
               paid=("5000.00", "2500.00")):
     """A case reported at ps-renmin with an account and a phone indicator (and one victim), and
     the victim's payments ``paid`` into the account (¥7,500 of the ¥8,000 loss by default)."""
-    from cases.models import Typology
-    from cases.services import case_create
-
-    typology, _ = Typology.objects.get_or_create(code="brushing", defaults={"name": "刷单返利"})
-    officer = w.users["officer"]
     occurred = timezone.now() - timedelta(hours=2)
-    indicators = [{"kind": "account", "value": account}, {"kind": "phone", "value": phone}]
-    if ring_with:
-        indicators.append({"kind": "account", "value": ring_with})
+    indicators = [("account", account), ("phone", phone)] + ([("account", ring_with)] if ring_with else [])
     with w.capture(execute=True):
-        return case_create(
-            actor=officer, reporting_agency=officer.agency, region=w.regions["340402001"], typology=typology,
-            occurred_at=occurred, reported_at=occurred + timedelta(minutes=20), loss_amount=Decimal(loss),
-            payment_channel="bank_transfer", narrative="测试案情",
+        return CaseFactory(
+            by=w.users["officer"], occurred_at=occurred, reported_at=occurred + timedelta(minutes=20),
+            loss_amount=Decimal(loss), narrative="测试案情", indicators=indicators,
             victims=[{"name": victim, "id_number": id_number("34040219800101001"), "phone": "13900001111"}],
-            indicators=indicators,
             transactions=[{"occurred_at": occurred + timedelta(minutes=i), "amount": Decimal(amount),
                            "payee_account": account, "payee_institution": "工商银行", "reference": "TX%03d" % i}
                           for i, amount in enumerate(paid)],

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agencies.models import Agency, Region, User
-
 from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
+from tests.factories import CaseFactory, DemoWorld, RequestRowFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -23,39 +22,24 @@ def at(y, m, d, hh=10, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=TZ)
 
 
-class World:
-    def __init__(self):
-        from cases.models import Typology
+class World(DemoWorld):
+    """The demo world and the hand-counted data set's cases and requests, by key."""
 
-        self.users = {u.username: u for u in User.objects.select_related("agency", "agency__region")}
-        self.agencies = {a.code: a for a in Agency.objects.all()}
-        self.regions = {r.code: r for r in Region.objects.all()}
-        self.typologies = {t.code: t for t in Typology.objects.all()}
+    def __init__(self):
+        super().__init__()
         self.cases = {}
         self.requests = {}
 
 
 def _case(w, key, *, by, region, typology, loss, reported, age):
-    from cases.services import case_create
-
-    user = w.users[by]
-    w.cases[key] = case_create(
-        actor=user, reporting_agency=user.agency, region=w.regions[region], typology=w.typologies[typology],
-        occurred_at=reported - timedelta(hours=2), reported_at=reported, loss_amount=Decimal(loss),
-        payment_channel="bank_transfer", narrative="测试", victims=[{"name": "受害人%s" % key, "age": age}],
-        indicators=[],
+    w.cases[key] = CaseFactory(
+        by=w.users[by], region=w.regions[region], typology=w.typologies[typology], occurred_at=reported - timedelta(hours=2),
+        reported_at=reported, loss_amount=Decimal(loss), victims=[{"name": "受害人%s" % key, "age": age}],
     )
 
 
 def _request(w, key, **fields):
-    from alerts.models import Request
-
-    defaults = {"number": "RQT%s" % key, "issuing_agency": w.agencies["w-centre"], "target_kind": "account",
-                "target_value": "6222020000000%s" % key}
-    created = fields.pop("created")
-    req = Request.objects.create(**{**defaults, **fields})
-    Request.objects.filter(pk=req.pk).update(created_at=created)  # auto_now_add: set the real issue time
-    w.requests[key] = req
+    w.requests[key] = RequestRowFactory(number="RQT%s" % key, target_value="6222020000000%s" % key, **fields)
 
 
 def build_world():

@@ -146,9 +146,9 @@ def token_for(username: str) -> str:
 
 
 def a_case():
-    from tests.alerts.conftest import World
+    from tests.factories import CaseRowFactory
 
-    return World().case()
+    return CaseRowFactory()
 
 
 def test_a_redis_restart_in_a_burst_loses_no_request_and_answers_no_committed_write_with_500(stack):

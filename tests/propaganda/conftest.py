@@ -2,32 +2,22 @@
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from itertools import count
 
 import pytest
 from django.utils import timezone
 
-from tests.cases.support import World, id_number
 from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_agencies
+from tests.factories import CaseFactory, DemoWorld, VictimFactory, id_number  # noqa: F401 (id_number: re-exported)
 
-_n = count(1)
-
-
-class PublicityWorld(World):
+class PublicityWorld(DemoWorld):
     def case(self, *, day, region="340402001001", typology="brushing", loss="5000", victims=None, by="officer"):
         """A case reported (and occurred) at noon of ``day``, filed through the intake service."""
-        from cases.services import case_create
-
-        user = self.users[by]
         at = timezone.make_aware(datetime.combine(day, time(12)))
-        n = next(_n)
-        return case_create(
-            actor=user, reporting_agency=user.agency, region=self.regions[region],
-            typology=self.typologies[typology], occurred_at=at - timedelta(hours=1), reported_at=at,
-            loss_amount=Decimal(loss), payment_channel="wechat_pay", narrative="",
-            victims=victims or [{"name": "测试人%d" % n, "id_number": id_number("3404021950%07d" % n),
-                                 "phone": "138%08d" % n, "age": 40}],
-            indicators=[],
+        return CaseFactory(
+            by=self.users[by], region=self.regions[region], typology=self.typologies[typology],
+            occurred_at=at - timedelta(hours=1), reported_at=at, loss_amount=Decimal(loss),
+            payment_channel="wechat_pay", narrative="",
+            victims=victims or [VictimFactory(age=40)],
         )
 
     def outreach(self, *, by="grid_a", day=None, people=50, region=None, **extra):
