@@ -32,7 +32,10 @@ def panel_context(user, case) -> dict:
                 continue
             kinds = [(k.value, k.label) for k in KIND_TARGETS if target in KIND_TARGETS[k]]
             indicators.append({"indicator": link.indicator, "kinds": kinds})
+    from ..selectors_returns import case_recovered
+
     return {"case": case, "case_requests": requests, "tree": money_tree(user=user, case=case, view="full"),
+            "recovered": case_recovered(case_id=case.pk),
             "can_issue": can_issue, "issue_indicators": indicators,
             "has_transactions": can_issue and case.transactions.exists()}
 
