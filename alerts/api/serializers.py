@@ -220,6 +220,10 @@ class ReturnProposalSerializer(serializers.ModelSerializer):
         fields = ["id", "request_number", "total", "status", "created_at", "decided_at", "shares"]
 
 
+class IssueRestSerializer(serializers.Serializer):
+    share = serializers.IntegerField(label=_("返还份额"), help_text=_("返还方案中受害人份额的 id"))
+
+
 class StopAllSerializer(serializers.Serializer):
     """``POST /api/v1/requests/stop-all/``: one stop-payment per receiving account of the case's
     transactions, for the sum that reached it (as the case page's "stop all")."""

@@ -28,6 +28,7 @@ from ..services import (
 )
 from .serializers import (
     CompleteSerializer,
+    IssueRestSerializer,
     MoneyTreeSerializer,
     RejectSerializer,
     ReleaseSerializer,
@@ -194,13 +195,16 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def reject(self, request, pk=None):
         return self._decide(request, pk, False)
 
-    @extend_schema(request=None, responses={200: ReturnProposalSerializer, 403: None, 409: None}, parameters=[IDEMPOTENCY],
+    @extend_schema(request=IssueRestSerializer, responses={200: ReturnProposalSerializer, 403: None, 409: None},
+                   parameters=[IDEMPOTENCY],
                    description="Request a share's outstanding rest (after a partial, refused or failed return) as its "
                                "next instalment, a return request to the bank holding the money.")
-    @action(detail=True, methods=["post"], url_path=r"shares/(?P<share_id>\d+)/issue-rest")
-    def issue_rest(self, request, pk=None, share_id=None):
+    @action(detail=True, methods=["post"], url_path="issue-rest")
+    def issue_rest(self, request, pk=None):
         proposal = get_object_or_404(self.get_queryset(), pk=pk)
-        share = get_object_or_404(proposal.shares.all(), pk=share_id)
+        form = IssueRestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        share = get_object_or_404(proposal.shares.all(), pk=form.validated_data["share"])
 
         def handler():
             return_instalment_issue(share_id=share.pk, actor=request.user, http_request=request)

@@ -56,17 +56,18 @@ def test_supervisor_approves_over_the_api_and_the_bank_completes_an_instalment(w
     assert (share_a["returned"], share_a["outstanding"]) == ("3000.00", "1800.00")
 
     # The rest as the next instalment, over the API; twice is refused while it is open.
-    rest = f"/api/v1/return-proposals/{proposal.pk}/shares/{share_a['id']}/issue-rest/"
-    assert api(w.users["analyst"]).post(rest).status_code == 403
+    rest = f"/api/v1/return-proposals/{proposal.pk}/issue-rest/"
+    body = {"share": share_a["id"]}
+    assert api(w.users["analyst"]).post(rest, body, format="json").status_code == 403
     with w.capture(execute=True):
-        resp = api(w.users["supervisor"]).post(rest)
+        resp = api(w.users["supervisor"]).post(rest, body, format="json")
     assert resp.status_code == 200
     share_a = next(s for s in resp.data["shares"] if s["case_number"] == a.number)
     assert [i["amount"] for i in share_a["instalments"]] == ["4800.00", "1800.00"]
-    again = api(w.users["supervisor"]).post(rest)
+    again = api(w.users["supervisor"]).post(rest, body, format="json")
     assert again.status_code == 409 and "进行中" in again.data["detail"]
-    assert api(w.users["supervisor"]).post(
-        f"/api/v1/return-proposals/{proposal.pk}/shares/999999/issue-rest/").status_code == 404
+    assert api(w.users["supervisor"]).post(rest, {"share": 999999}, format="json").status_code == 404
+    assert api(w.users["supervisor"]).post(rest, {"share": "x"}, format="json").status_code == 400
 
 
 def test_return_proposals_list_query_count_is_flat(w, api, media):
