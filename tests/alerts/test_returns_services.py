@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from alerts.models import Request, ReturnShare
 from alerts.selectors_returns import case_recovered, share_figures, traced_to_account
@@ -103,6 +104,10 @@ def test_bank_cannot_report_more_than_the_instalment_or_what_is_still_held(w, me
         bank_returns(w, first, "4800.01")
     assert "不能大于本期应返还金额" in exc.value.message_dict["amount_secured"][0]
     assert Request.objects.get(pk=first.pk).status == "acknowledged"  # nothing saved
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        bank_returns(w, first, "4800.01")
+    assert exc.value.message_dict["amount_secured"] == [
+        "The amount returned, ¥4,800.01, cannot exceed this instalment's ¥4,800.00."]
     with pytest.raises(ValidationError) as exc:
         bank_returns(w, first, None)
     assert "请填写实际返还金额" in exc.value.message_dict["amount_secured"][0]
