@@ -72,8 +72,9 @@ def request_view_for(req, agency_id: int) -> dict:
 
 
 def return_view(req, *, masked: bool) -> dict | None:
-    """A return request's instalment: to whom (the victim and their paying account, masked for
-    the bank), which instalment, and what of the frozen money is still unreturned."""
+    """A return request's instalment: to whom (the victim, masked for the bank; their paying
+    account masked for everyone, as on the case page where revealing it is audited), which
+    instalment, and what of the frozen money is still unreturned."""
     from cases.masking import mask_account, mask_name
 
     from .selectors_returns import held_unreturned
@@ -86,7 +87,7 @@ def return_view(req, *, masked: bool) -> dict | None:
     return {
         "sequence": inst.sequence,
         "victim": mask_name(name) if masked else name,
-        "payee_account": mask_account(inst.payee_account) if masked else inst.payee_account,
+        "payee_account": mask_account(inst.payee_account),
         "share": str(share.share),
         "frozen_request": req.parent.number if req.parent_id else "",
         "held_unreturned": str(held_unreturned(freeze=req.parent)) if req.parent_id else None,
