@@ -11,10 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Q, Sum
 
 from .choices import OPEN_STATUSES, RequestKind, RequestStatus, TargetKind
-from .models import OnwardTransfer, Request, ReturnInstalment, ReturnShare
+from .models import OnwardTransfer, Request, ReturnShare
 
 ZERO = Decimal("0.00")
 MONEY_KINDS = (RequestKind.STOP_PAYMENT, RequestKind.FREEZE)
@@ -79,8 +79,9 @@ def traced_to_account(*, account: str) -> list[tuple[int, Decimal]]:
 
 @dataclass
 class Recovered:
-    """What a case's victims got back: returned by banks, still being returned, approved and
-    not yet returned."""
+    """What a case's victims got back: returned by banks, being returned (open return requests),
+    approved; and outstanding, approved but neither returned nor being returned (what a partial
+    or refused return left, for the centre to request again)."""
 
     returned: Decimal
     in_progress: Decimal
@@ -88,23 +89,16 @@ class Recovered:
 
     @property
     def outstanding(self) -> Decimal:
-        return max(ZERO, self.approved - self.returned)
+        return max(ZERO, self.approved - self.returned - self.in_progress)
 
 
 def case_recovered(*, case_id: int) -> Recovered:
     """Two aggregate queries."""
     agg = Request.objects.filter(case_id=case_id, kind=RequestKind.FUND_RETURN).aggregate(
-        returned=Sum("amount_secured", filter=_done()), in_progress=Sum("amount", filter=_open()))
+        returned=Sum("amount_secured", filter=Q(status=RequestStatus.COMPLETED)),
+        in_progress=Sum("amount", filter=Q(status__in=OPEN_STATUSES)))
     approved = ReturnShare.objects.filter(case_id=case_id, proposal__status="approved").aggregate(s=Sum("share"))["s"]
     return Recovered(agg["returned"] or ZERO, agg["in_progress"] or ZERO, approved or ZERO)
-
-
-def _done() -> Q:
-    return Q(status=RequestStatus.COMPLETED)
-
-
-def _open() -> Q:
-    return Q(status__in=OPEN_STATUSES)
 
 
 def share_figures(share: ReturnShare) -> dict:
@@ -116,19 +110,9 @@ def share_figures(share: ReturnShare) -> dict:
             returned += req.amount_secured or ZERO
         elif req.status in OPEN_STATUSES:
             in_progress += req.amount
+    approved = share.proposal.status == "approved"
     return {"returned": returned, "in_progress": in_progress,
-            "outstanding": max(ZERO, share.share - returned - in_progress) if share.proposal.status == "approved"
-            else ZERO,
-            "unreturned": max(ZERO, share.share - returned)}
-
-
-def case_return_shares(*, case_id: int) -> list[ReturnShare]:
-    """The case's approved shares with their instalments (two queries)."""
-    return list(ReturnShare.objects.filter(case_id=case_id, proposal__status="approved")
-                .select_related("proposal__request__target_agency", "victim")
-                .prefetch_related(Prefetch("instalments", queryset=ReturnInstalment.objects.select_related(
-                    "request").order_by("sequence")))
-                .order_by("pk"))
+            "outstanding": max(ZERO, share.share - returned - in_progress) if approved else ZERO}
 
 
 def held_unreturned(*, freeze: Request, exclude_request_id: int | None = None) -> Decimal:

@@ -71,10 +71,9 @@ def return_proposal_create(*, request_id: int) -> ReturnProposal | None:
     traced = traced_to_account(account=req.target_value)
     if not traced:
         return None
-    cases = Case.objects.in_bulk([case_id for case_id, _amount in traced])
-    victims = {}
-    for case in Case.objects.filter(pk__in=list(cases)).prefetch_related("victims"):
-        victims[case.pk] = min(case.victims.all(), key=lambda v: v.pk, default=None)
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=[case_id for case_id, _amount in traced])
+             .prefetch_related("victims")}
+    victims = {pk: min(case.victims.all(), key=lambda v: v.pk, default=None) for pk, case in cases.items()}
     shares = pro_rata(req.amount_secured, [amount for _case, amount in traced])
     proposal = ReturnProposal.objects.create(request=req, total=sum(shares, ZERO))
     ReturnShare.objects.bulk_create(
