@@ -10,6 +10,9 @@ class RequestKind(models.TextChoices):
     TAKEDOWN = "takedown", _("涉诈网址/账号处置")
     INFO_QUERY = "info_query", _("信息查询")
     DISSUASION = "dissuasion", _("劝阻任务")
+    # An instalment of an approved return proposal: the bank holding frozen money returns it to
+    # a victim (alerts.services.return_proposals); never issued by hand.
+    FUND_RETURN = "fund_return", _("资金返还")
 
 
 class RequestStatus(models.TextChoices):

@@ -34,4 +34,5 @@ DEFAULT_DEADLINES = {
     RequestKind.TAKEDOWN: (None, 24 * 60),
     RequestKind.DISSUASION: (30, None),
     RequestKind.INFO_QUERY: (None, 24 * 60),
+    RequestKind.FUND_RETURN: (24 * 60, 10 * 24 * 60),  # Pix MED returns within 11 days
 }

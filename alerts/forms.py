@@ -145,6 +145,11 @@ class CompleteForm(forms.Form):
             self.fields["disposition"].required = not money  # a bank's is derived from its amounts
         if money:
             self.fields["amount_secured"].required = True
+        elif kind == RequestKind.FUND_RETURN:  # the bank reports what it returned, nothing else
+            self.fields["amount_secured"].required = True
+            self.fields["amount_secured"].label = _("实际返还金额（元）")
+            for name in ("balance", "confirm_over", "over_amount_reason"):
+                del self.fields[name]
         else:
             for name in self.MONEY_FIELDS:
                 del self.fields[name]

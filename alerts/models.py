@@ -268,7 +268,9 @@ class ReturnProposal(models.Model):
 
 
 class ReturnShare(models.Model):
-    """One victim's share: their loss over all losses, times the frozen total (to the cent)."""
+    """One victim's share of a frozen account's money: what of their payments reached that
+    account, traced through the money tree (``loss``), over what reached it from every victim,
+    times the frozen total (to the cent). Paid in instalments (``ReturnInstalment``)."""
 
     proposal = models.ForeignKey(ReturnProposal, on_delete=models.CASCADE, related_name="shares")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
@@ -279,3 +281,23 @@ class ReturnShare(models.Model):
     class Meta:
         verbose_name = _("返还份额")
         verbose_name_plural = _("返还份额")
+
+
+class ReturnInstalment(models.Model):
+    """One instalment of an approved share: a return request (``Request`` of kind
+    ``fund_return``) to the bank holding the frozen money, for ``request.amount``. The bank
+    reports what it returned as the request's ``amount_secured``; what a partial return leaves
+    is the share's outstanding rest, which the centre may request as a next instalment."""
+
+    share = models.ForeignKey(ReturnShare, on_delete=models.CASCADE, related_name="instalments")
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="return_instalment")
+    sequence = models.PositiveSmallIntegerField(_("期数"), default=1)
+    # The victim's paying account the money goes back to (personal data: masked for banks).
+    payee_account = models.CharField(_("返还至账号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("返还分期")
+        verbose_name_plural = _("返还分期")
+        ordering = ["share_id", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["share", "sequence"], name="alerts_return_instalment_seq")]

@@ -69,3 +69,26 @@ def request_view_for(req, agency_id: int) -> dict:
     if agency_id in (req.target_agency_id, req.secondary_agency_id) and agency_id != req.issuing_agency_id:
         return request_minimal(req)
     return request_full(req)
+
+
+def return_view(req, *, masked: bool) -> dict | None:
+    """A return request's instalment: to whom (the victim, masked for the bank; their paying
+    account masked for everyone, as on the case page where revealing it is audited), which
+    instalment, and what of the frozen money is still unreturned."""
+    from cases.masking import mask_account, mask_name
+
+    from .selectors_returns import held_unreturned
+
+    inst = getattr(req, "return_instalment", None)
+    if inst is None:
+        return None
+    share = inst.share
+    name = share.victim.name if share.victim_id else ""
+    return {
+        "sequence": inst.sequence,
+        "victim": mask_name(name) if masked else name,
+        "payee_account": mask_account(inst.payee_account),
+        "share": str(share.share),
+        "frozen_request": req.parent.number if req.parent_id else "",
+        "held_unreturned": str(held_unreturned(freeze=req.parent)) if req.parent_id else None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, case_panel, detail, inbox, money, settings_pages, tasks
+from .views import board, case_panel, detail, inbox, money, returns, settings_pages, tasks
 
 app_name = "alerts"
 urlpatterns = [
@@ -13,8 +13,9 @@ urlpatterns = [
     path("board/_rows/", board.BoardRowsView.as_view(), name="board_rows"),
     path("board/_dispatch/", board.DispatchRowsView.as_view(), name="dispatch_rows"),
     path("deadlines/", settings_pages.deadlines, name="deadlines"),
-    path("returns/", settings_pages.returns, name="returns"),
-    path("returns/<int:pk>/decide/", settings_pages.return_decide, name="return_decide"),
+    path("returns/", returns.returns, name="returns"),
+    path("returns/<int:pk>/decide/", returns.return_decide, name="return_decide"),
+    path("returns/shares/<int:pk>/issue-rest/", returns.issue_rest, name="return_issue_rest"),
     path("case/<int:case_pk>/_panel/", case_panel.panel, name="case_panel"),
     path("case/<int:case_pk>/issue/", case_panel.issue, name="case_issue"),
     path("case/<int:case_pk>/stop-all/", money.stop_all, name="case_stop_all"),

@@ -32,3 +32,10 @@ def mask_account(value: str | None) -> str:
     if len(value) <= 8:
         return value[:2] + "*" * (len(value) - 2)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """王** : a person's name with its first character kept (returns shown to a bank)."""
+    if not value:
+        return ""
+    return value[0] + "*" * max(1, len(value) - 1)

@@ -218,7 +218,7 @@ RULES: dict[str, Rule] = {
     **_request_moves(),
     "signal.create": rule(RECEIVING_KINDS),
     "return.view": read(BOARD_KINDS),
-    "return.decide": rule(CENTRE, ISSUER_ROLES),
+    "return.decide": rule(CENTRE, {Role.SUPERVISOR}),  # approve a return split, request its rest
     "deadline.change": rule(OFFICE, also=()),
     # --- dashboards and assessment
     "dashboard.view": read(REGION_FIGURE_KINDS),

@@ -82,6 +82,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "alerts:deadlines": {"GET": "deadline.change", "POST": "deadline.change"},
     "alerts:returns": {"GET": "return.view"},
     "alerts:return_decide": {"POST": "return.decide"},
+    "alerts:return_issue_rest": {"POST": "return.decide"},
     "alerts:case_panel": {"GET": "case.view"},
     "alerts:case_issue": {"POST": "request.create"},
     "alerts:case_stop_all": {"GET": "request.create", "POST": "request.create"},
@@ -114,6 +115,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "return-proposal-detail": {"GET": "return.view"},
     "return-proposal-approve": {"POST": "return.decide"},
     "return-proposal-reject": {"POST": "return.decide"},
+    "return-proposal-issue-rest": {"POST": "return.decide"},
+    "request-stop-all": {"POST": "request.create"},
     # --- dashboards
     "dashboards:home": {"GET": "dashboard.view"},
     "dashboards:figures": {"GET": "dashboard.view"},

@@ -38,7 +38,7 @@ from .models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
 
 REFRESH_LOCK = 0x64617368  # "dash": one refresher at a time (PostgreSQL advisory lock)
 SOLVED_STATUSES = ("solved", "closed")
-STOP_PAYMENT, FREEZE, DISSUASION = "stop_payment", "freeze", "dissuasion"
+STOP_PAYMENT, FREEZE, DISSUASION, FUND_RETURN = "stop_payment", "freeze", "dissuasion", "fund_return"
 
 
 def local_tz() -> ZoneInfo:
@@ -210,7 +210,7 @@ WITHIN_Q = (
 
 def _region_rows(day, start, end) -> None:
     from agencies.models import Region
-    from alerts.models import Request, ReturnProposal, Signal
+    from alerts.models import Request, Signal
 
     acc: dict[int, dict] = defaultdict(dict)
 
@@ -235,16 +235,13 @@ def _region_rows(day, start, end) -> None:
             freeze_count=Count("id", filter=done & first_freeze),
             frozen=Sum("amount_secured", filter=done & first_freeze),
             dissuaded=Count("id", filter=done & Q(kind=DISSUASION, outcome="dissuaded")),
+            # Money returned: what banks reported returned to victims on completed return
+            # instalments (alerts' returns), next to money stopped; not what was merely approved.
+            returned=Sum("amount_secured", filter=done & Q(kind=FUND_RETURN)),
         )
     )
     add(issued, ("requests_issued", "requests_completed", "requests_within", "requests_overdue", "stop_count",
-                 "stopped", "freeze_count", "frozen", "dissuaded"))
-    returned = (
-        ReturnProposal.objects.filter(decided_at__gte=start, decided_at__lt=end, status="approved")
-        .annotate(r=Coalesce("request__case__region_id", "request__person_region_id", "request__issuing_agency__region_id"))
-        .order_by().values("r").annotate(returned=Sum("total"))
-    )
-    add(returned, ("returned",))
+                 "stopped", "freeze_count", "frozen", "dissuaded", "returned"))
     signals = (
         Signal.objects.filter(received_at__gte=start, received_at__lt=end)
         .annotate(r=Coalesce("region_id", "source_agency__region_id")).order_by().values("r")

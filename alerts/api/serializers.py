@@ -64,11 +64,18 @@ class RequestSerializer(serializers.Serializer):
                  "reference": t.reference}
                 for t in instance.transactions.order_by("occurred_at", "pk")
             ]
+            if instance.kind == RequestKind.FUND_RETURN:
+                from ..payloads import return_view
+
+                receiver = user.agency_id in (instance.target_agency_id, instance.secondary_agency_id)
+                data["return"] = return_view(instance, masked=receiver and user.agency_id != instance.issuing_agency_id)
         return data
 
 
 class RequestCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=RequestKind.choices, label=_("类型"))
+    # A return is issued by an approved return proposal, never by hand.
+    kind = serializers.ChoiceField(choices=[c for c in RequestKind.choices if c[0] != RequestKind.FUND_RETURN],
+                                   label=_("类型"))
     target_kind = serializers.ChoiceField(choices=TargetKind.choices, label=_("目标类型"))
     target_value = serializers.CharField(max_length=255, required=False, allow_blank=True, label=_("目标"))
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False, allow_null=True, label=_("案件"))
@@ -164,16 +171,46 @@ class ReleaseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("解冻理由"))
 
 
+class ReturnInstalmentSerializer(serializers.Serializer):
+    """One instalment: its return request to the bank and what the bank reported returned."""
+
+    sequence = serializers.IntegerField()
+    request_id = serializers.IntegerField(source="request.pk")
+    request_number = serializers.CharField(source="request.number")
+    amount = serializers.DecimalField(source="request.amount", max_digits=16, decimal_places=2)
+    status = serializers.CharField(source="request.status")
+    returned = serializers.DecimalField(source="request.amount_secured", max_digits=16, decimal_places=2,
+                                        allow_null=True)
+
+
 class ReturnShareSerializer(serializers.ModelSerializer):
+    """A victim's share: ``loss`` is what of their money reached the frozen account (traced);
+    ``returned`` / ``in_progress`` / ``outstanding`` follow its instalments."""
+
     case_number = serializers.CharField(source="case.number", read_only=True)
+    victim = serializers.CharField(source="victim.name", default="", read_only=True)
+    returned = serializers.DecimalField(source="figures.returned", max_digits=16, decimal_places=2, read_only=True)
+    in_progress = serializers.DecimalField(source="figures.in_progress", max_digits=16, decimal_places=2,
+                                           read_only=True)
+    outstanding = serializers.DecimalField(source="figures.outstanding", max_digits=16, decimal_places=2,
+                                           read_only=True)
+    instalments = ReturnInstalmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReturnShare
-        fields = ["case_number", "loss", "share"]
+        fields = ["id", "case_number", "victim", "loss", "share", "returned", "in_progress", "outstanding",
+                  "instalments"]
+
+    def to_representation(self, instance):
+        from ..selectors_returns import share_figures
+
+        instance.figures = share_figures(instance)
+        return super().to_representation(instance)
 
 
 class ReturnProposalSerializer(serializers.ModelSerializer):
-    """A proposal as the centre sees it: the freeze, the total and each case's share."""
+    """A proposal as the centre sees it: the freeze, the total and each victim's share with its
+    instalments."""
 
     request_number = serializers.CharField(source="request.number", read_only=True)
     shares = ReturnShareSerializer(many=True, read_only=True)
@@ -181,6 +218,25 @@ class ReturnProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReturnProposal
         fields = ["id", "request_number", "total", "status", "created_at", "decided_at", "shares"]
+
+
+class IssueRestSerializer(serializers.Serializer):
+    share = serializers.IntegerField(label=_("返还份额"), help_text=_("返还方案中受害人份额的 id"))
+
+
+class StopAllSerializer(serializers.Serializer):
+    """``POST /api/v1/requests/stop-all/``: one stop-payment per receiving account of the case's
+    transactions, for the sum that reached it (as the case page's "stop all")."""
+
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), label=_("案件"))
+    accounts = serializers.ListField(child=serializers.CharField(max_length=128), required=False, allow_null=True,
+                                     label=_("收款账号"), help_text=_("要止付的收款账号；留空为全部"))
+
+    def validate_case(self, case):
+        user = self.context["request"].user
+        if not Case.objects.restrict(user).filter(pk=case.pk).exists():
+            raise serializers.ValidationError(_("案件不存在或无权访问。"))
+        return case
 
 
 class MoneyTreeNodeSerializer(serializers.Serializer):

@@ -21,11 +21,14 @@ from ..services import (
     request_not_subscriber,
     request_reject,
     request_release,
+    requests_stop_all,
+    return_instalment_issue,
     return_proposal_decide,
     signal_receive,
 )
 from .serializers import (
     CompleteSerializer,
+    IssueRestSerializer,
     MoneyTreeSerializer,
     RejectSerializer,
     ReleaseSerializer,
@@ -33,6 +36,7 @@ from .serializers import (
     RequestSerializer,
     ReturnProposalSerializer,
     SignalSerializer,
+    StopAllSerializer,
 )
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -62,6 +66,23 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             # handler answers them, and an Idempotency-Key stays free for a corrected retry.
             req = request_create(issuer=request.user, http_request=request, **form.validated_data)
             return Response(RequestSerializer(req, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, request.path, handler)
+
+    @extend_schema(request=StopAllSerializer, responses={201: RequestSerializer(many=True), 409: None},
+                   parameters=[IDEMPOTENCY],
+                   description="Stop all: one stop-payment per receiving account of the case's transactions, for the "
+                               "sum that reached it (accounts already under an open stop-payment are left alone; "
+                               "409 when none is left). The same Idempotency-Key twice stops once.")
+    @action(detail=False, methods=["post"], url_path="stop-all")
+    def stop_all(self, request):
+        def handler():
+            form = StopAllSerializer(data=request.data, context={"request": request})
+            form.is_valid(raise_exception=True)
+            created = requests_stop_all(actor=request.user, case=form.validated_data["case"],
+                                        accounts=form.validated_data.get("accounts"), http_request=request)
+            context = {"request": request}
+            return Response(RequestSerializer(created, many=True, context=context).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, request.path, handler)
 
@@ -158,7 +179,8 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         get_object_or_404(self.get_queryset(), pk=pk)
 
         def handler():
-            proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve)
+            proposal = return_proposal_decide(proposal_id=int(pk), actor=request.user, approve=approve,
+                                              http_request=request)
             return Response(ReturnProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
         return idempotent(request, request.path, handler)
@@ -172,6 +194,23 @@ class ReturnProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, pk, False)
+
+    @extend_schema(request=IssueRestSerializer, responses={200: ReturnProposalSerializer, 403: None, 409: None},
+                   parameters=[IDEMPOTENCY],
+                   description="Request a share's outstanding rest (after a partial, refused or failed return) as its "
+                               "next instalment, a return request to the bank holding the money.")
+    @action(detail=True, methods=["post"], url_path="issue-rest")
+    def issue_rest(self, request, pk=None):
+        proposal = get_object_or_404(self.get_queryset(), pk=pk)
+        form = IssueRestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        share = get_object_or_404(proposal.shares.all(), pk=form.validated_data["share"])
+
+        def handler():
+            return_instalment_issue(share_id=share.pk, actor=request.user, http_request=request)
+            return Response(ReturnProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+        return idempotent(request, request.path, handler)
 
 
 class SignalViewSet(viewsets.GenericViewSet):

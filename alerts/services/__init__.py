@@ -3,7 +3,7 @@
 - ``requests``: create and every move of a request (its results and follow-ons included), and
   how a move is recorded (timeline, audit, event);
 - ``money``: "stop all" on a case, a bank's answer that adds up, the next layer's requests;
-- ``return_proposals``: the pro-rata return of a completed freeze's money;
+- ``return_proposals``: the pro-rata return of a frozen account's money, in instalments;
 - ``signals``: early-warning signals, the dissuasion tasks they make and a dissuasion's outcome;
 - ``deadlines``: the deadline policy and the escalation of overdue requests.
 
@@ -38,7 +38,13 @@ from .requests import (
     validate_legal_notice,
 )
 from .money import disposition_check, money_result_check, onward_follow_on, requests_stop_all
-from .return_proposals import pro_rata, return_proposal_create, return_proposal_decide
+from .return_proposals import (
+    pro_rata,
+    return_instalment_issue,
+    return_proposal_create,
+    return_proposal_decide,
+    return_result_check,
+)
 from .signals import dissuasion_outcome_effects, signal_receive
 
 __all__ = [
@@ -72,6 +78,8 @@ __all__ = [
     "requests_escalate_overdue",
     "return_proposal_create",
     "return_proposal_decide",
+    "return_instalment_issue",
+    "return_result_check",
     "signal_receive",
     "validate_legal_notice",
 ]

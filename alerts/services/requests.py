@@ -224,6 +224,8 @@ def request_create(
         raise ValidationError(_("未知的请求类型。"))
     if target_kind not in TARGET_KIND_VALUES:
         raise ValidationError(_("未知的目标类型。"))
+    if kind == RequestKind.FUND_RETURN and not authorized:
+        raise ValidationError(_("资金返还请求由已批准的返还方案生成，不能直接发起。"))
     if issuer is not None and not authorized:  # None: a system follow-on, authorized as the move that caused it
         authorize(issuer, "request.create", RequestDraft(kind=kind, target_kind=target_kind, case=case),
                   message=_("您所在单位或角色无权发起该类请求，或目标、案件不在您的范围内。"), error=RequestForbidden)
@@ -486,6 +488,10 @@ def request_complete(
         else:
             req.effective_until = now + timedelta(days=30 * (req.term_months or 1))
         req.disposition_at = now
+    elif req.kind == RequestKind.FUND_RETURN:
+        from .return_proposals import return_result_check
+
+        req.amount_secured = return_result_check(req=req, returned=_money(amount_secured, _("实际返还金额")))
     elif req.kind in (RequestKind.NUMBER_BLOCK, RequestKind.TAKEDOWN):
         req.disposition, extra = disposition_check(req=req, disposition=disposition, ported_to=ported_to,
                                                    refusal_reason=refusal_reason)

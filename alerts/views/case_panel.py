@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.views.access import can_file_cases, get_visible_case
+from core.policy import allowed
 
 from ..constants import INDICATOR_TARGET, KIND_TARGETS
 from ..forms import IssueRequestForm
@@ -32,7 +33,10 @@ def panel_context(user, case) -> dict:
                 continue
             kinds = [(k.value, k.label) for k in KIND_TARGETS if target in KIND_TARGETS[k]]
             indicators.append({"indicator": link.indicator, "kinds": kinds})
+    from ..selectors_returns import case_recovered
+
     return {"case": case, "case_requests": requests, "tree": money_tree(user=user, case=case, view="full"),
+            "recovered": case_recovered(case_id=case.pk), "can_view_returns": allowed(user, "return.view"),
             "can_issue": can_issue, "issue_indicators": indicators,
             "has_transactions": can_issue and case.transactions.exists()}
 

@@ -53,6 +53,10 @@ def detail_context(request, req, *, complete_form=None, formset=None) -> dict:
     if not receiver:
         ctx["follow_ons"] = req.follow_ons.select_related("target_agency").order_by("created_at")
         ctx["route_form"] = RouteForm() if moves["route_manually"] and req.needs_manual_routing else None
+    if req.kind == "fund_return":  # to whom, which instalment: the victim masked for the bank
+        from ..payloads import return_view
+
+        ctx["return_info"] = return_view(req, masked=receiver)
     if req.kind == "dissuasion":
         ctx["signals"] = req.signals.select_related("source_agency").order_by("received_at")
     return ctx

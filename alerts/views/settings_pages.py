@@ -1,19 +1,14 @@
-"""The leadership office's deadline settings (per request kind) and the centre's approval of
-pro-rata returns of frozen money."""
+"""The leadership office's deadline settings (per request kind); returns are in ``returns``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ..choices import RequestKind
 from ..forms import DeadlineFormSet
 from ..models import DeadlinePolicy
-from ..selectors import return_proposals
-from ..services import deadline_minutes, deadline_policy_update, return_proposal_decide
-from .access import require_board, run_service
+from ..services import deadline_minutes, deadline_policy_update
 
 
 @login_required
@@ -39,21 +34,3 @@ def deadlines(request):  # the leadership office only: the policy's deadline.cha
     rows = [{"form": f, "label": labels[f.initial["kind"]], "policy": policies.get(f.initial["kind"])} for f in formset]
     return render(request, "alerts/deadlines.html", {"formset": formset, "rows": rows, "nav_current": "alerts:deadlines"},
                   status=400 if request.method == "POST" else 200)
-
-
-@login_required
-def returns(request):
-    require_board(request.user)
-    return render(request, "alerts/returns.html", {"proposals": return_proposals(user=request.user)[:100],
-                                                   "nav_current": "alerts:board"})
-
-
-@login_required
-@require_POST
-def return_decide(request, pk):
-    proposal = get_object_or_404(return_proposals(user=request.user), pk=pk)
-    approve = request.POST.get("decision") == "approve"
-    return run_service(
-        request, lambda: return_proposal_decide(proposal_id=proposal.pk, actor=request.user, approve=approve),
-        _("返还方案已批准。") if approve else _("返还方案已驳回。"), reverse("alerts:returns"),
-    )

@@ -109,10 +109,20 @@ class CaseDetailSerializer(CaseListSerializer):
     indicators = CaseIndicatorSerializer(source="indicator_links", many=True, read_only=True)
     timeline = CaseEventSerializer(many=True, read_only=True)
     transactions = TransactionSerializer(many=True, read_only=True)
+    # What the victims got back (alerts' returns in instalments): returned, in progress, approved, outstanding.
+    recovered = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
-        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline"]
+        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline",
+                                                   "recovered"]
         read_only_fields = fields
+
+    def get_recovered(self, case) -> dict[str, str]:
+        from alerts.selectors_returns import case_recovered
+
+        r = case_recovered(case_id=case.pk)
+        return {"returned": str(r.returned), "in_progress": str(r.in_progress), "approved": str(r.approved),
+                "outstanding": str(r.outstanding)}
 
 
 class VictimInputSerializer(serializers.Serializer):

@@ -105,12 +105,16 @@ def test_leadership_office_sets_deadlines_and_new_requests_use_them(w, client):
 
 
 def _ring_freeze(w):
-    """Two cases of one ring (shared account), a completed freeze holding 9,000 of their money."""
+    """Two cases of one ring that both paid into a shared account (20,000 and 10,000 reached it),
+    a completed freeze there holding 9,000 of their money."""
+    from alerts.services import requests_stop_all
+
     shared = "6222020200555566667"
-    a = make_case(w, account="6222020200111100001", phone="13800000011", loss="20000.00", ring_with=shared, victim="甲")
-    b = make_case(w, account="6222020200111100002", phone="13800000012", loss="10000.00", ring_with=shared, victim="乙")
+    a = make_case(w, account=shared, phone="13800000011", loss="20000.00", paid=("20000.00",), victim="甲")
+    b = make_case(w, account=shared, phone="13800000012", loss="10000.00", paid=("10000.00",), victim="乙")
     a.refresh_from_db()
     assert a.ring_id and a.ring_id == b.__class__.objects.get(pk=b.pk).ring_id
+    w.run(requests_stop_all, actor=w.users["analyst"], case=b)  # b's hold on the account: its money is traced there
     freeze = issue(w, a, kind="freeze", target=shared, legal_notice_number="N-9", term_months=6,
                    legal_notice_file=SimpleUploadedFile("n.pdf", PDF, content_type="application/pdf"))
     w.run(request_acknowledge, request_id=freeze.pk, actor=w.users["bank_a"])
@@ -131,10 +135,13 @@ def test_centre_approves_pro_rata_return_once(w, client, api, media):
     login(client, w, "analyst")
     html = client.get(reverse("alerts:returns")).content.decode()
     assert "6,000.00" in html and "3,000.00" in html and "甲" in html
+    # return.decide: the centre's supervisor
+    assert client.post(reverse("alerts:return_decide", args=[proposal.pk]), {"decision": "approve"}).status_code == 403
+    login(client, w, "supervisor")
     client.post(reverse("alerts:return_decide", args=[proposal.pk]), {"decision": "approve"})
     proposal.refresh_from_db()
-    assert proposal.status == ProposalStatus.APPROVED and proposal.decided_by == w.users["analyst"]
-    again = api(w.users["analyst"]).post(f"/api/v1/return-proposals/{proposal.pk}/approve/")
+    assert proposal.status == ProposalStatus.APPROVED and proposal.decided_by == w.users["supervisor"]
+    again = api(w.users["supervisor"]).post(f"/api/v1/return-proposals/{proposal.pk}/approve/")
     assert again.status_code == 409 and "已处理" in again.data["detail"]
     assert api(w.users["bank_a"]).get("/api/v1/return-proposals/").status_code == 403  # return.view: the board's kinds
     login(client, w, "bank_a")
