@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import benign, case, imports, intake, queue, rings, transactions
+from .views import benign, case, imports, intake, merge, queue, rings, transactions
 
 app_name = "cases"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/transition/", case.case_transition_view, name="transition"),
     path("<int:pk>/priority/", case.case_override_view, name="override"),
     path("<int:pk>/share/", case.case_share_view, name="share"),
+    path("<int:pk>/merge/", merge.case_merge_view, name="merge"),
     path("victims/<int:pk>/reveal/<str:field>/", case.victim_reveal_view, name="victim_reveal"),
     path("transactions/<int:pk>/reveal/", transactions.transaction_reveal_view, name="transaction_reveal"),
 ]

@@ -64,6 +64,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "cases:share": {"POST": "case.share"},
     "cases:victim_reveal": {"POST": "victim.reveal"},
     "cases:transaction_reveal": {"POST": "victim.reveal"},
+    "cases:merge": {"POST": "case.merge"},
     # --- cases (API)
     "api-case-list": {"GET": "case.view", "POST": "case.create"},
     "api-case-detail": {"GET": "case.view", "PUT": "case.change", "PATCH": "case.change"},
