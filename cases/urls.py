@@ -1,12 +1,15 @@
 from django.urls import path
 
-from .views import benign, case, imports, intake, merge, queue, rings, transactions
+from .views import benign, case, imports, intake, merge, queue, queue_actions, rings, transactions
 
 app_name = "cases"
 urlpatterns = [
     path("", queue.QueueView.as_view(), name="queue"),
     path("_rows/", queue.QueueRowsView.as_view(), name="queue_rows"),
     path("_counts/", queue.QueueCountsView.as_view(), name="queue_counts"),
+    path("bulk/", queue_actions.BulkActionView.as_view(), name="bulk"),
+    path("filters/", queue_actions.SavedFilterSaveView.as_view(), name="saved_filter_save"),
+    path("filters/<int:pk>/delete/", queue_actions.SavedFilterDeleteView.as_view(), name="saved_filter_delete"),
     path("new/", intake.IntakeView.as_view(), name="new"),
     path("new/_check/", intake.ValidateFieldView.as_view(), name="validate"),
     path("import/", imports.ImportView.as_view(), name="import"),
