@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import benign, case, imports, intake, merge, queue, queue_actions, rings, transactions
+from .views import benign, case, imports, intake, merge, queue, queue_actions, ring_export, rings, transactions
 
 app_name = "cases"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("benign/<int:pk>/remove/", benign.BenignRemoveView.as_view(), name="benign_remove"),
     path("benign/suspects/<int:pk>/", benign.SuspectActionView.as_view(), name="suspect_action"),
     path("rings/<int:pk>/", rings.RingDetailView.as_view(), name="ring"),
+    path("rings/<int:pk>/export.<str:fmt>", ring_export.RingExportView.as_view(), name="ring_export"),
     path("<int:pk>/", case.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/_timeline/", case.TimelineView.as_view(), name="timeline"),
     path("<int:pk>/assign/", case.case_assign_view, name="assign"),

@@ -66,6 +66,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "cases:transaction_reveal": {"POST": "victim.reveal"},
     "cases:merge": {"POST": "case.merge"},
     "cases:bulk": {"POST": "case.change"},
+    "cases:ring_export": {"GET": "case.view"},
     "cases:saved_filter_save": {"POST": "case.view"},
     "cases:saved_filter_delete": {"POST": "case.view"},
     # --- cases (API)
