@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
+from core.datetimes import iso_local
 from core.policy import authorize
 from core.services import audit_record
 
@@ -109,7 +110,7 @@ def _copy_timeline(loser: Case, survivor: Case) -> int:
     copies = [
         CaseEvent(case=survivor, actor_id=e.actor_id, agency_id=e.agency_id, kind=e.kind,
                   message=("[%s] %s" % (loser.number, e.message))[:500],
-                  detail={**(e.detail or {}), "merged_from": loser.number, "at": e.at.isoformat()})
+                  detail={**(e.detail or {}), "merged_from": loser.number, "at": iso_local(e.at)})
         for e in CaseEvent.objects.filter(case=loser).order_by("at", "id")
     ]
     CaseEvent.objects.bulk_create(copies)
