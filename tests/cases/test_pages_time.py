@@ -27,7 +27,7 @@ def test_lookup_case_page_queue_and_export_show_beijing_time(client, w):
     for name, html in pages.items():
         assert "2024-05-02 00:30" in html, name
         assert "2024-05-01 16:30" not in html, name
-    queue = client.get(reverse("cases:queue")).content.decode(); open("/tmp/q2.html", "w").write(queue)
+    queue = client.get(reverse("cases:queue")).content.decode()
     assert "05-02 00:30" in queue
     export = client.get(reverse("cases:ring_export", args=[case.ring_id, "csv"])).content.decode("utf-8-sig")
     assert "2024-05-02 00:30" in export and "2024-05-02 00:00" in export
