@@ -31,20 +31,24 @@ def test_ring_graph_is_readable_at_110_cases(big_ring, asgi_server, page, login)
     page.goto(asgi_server + "/cases/rings/%d/" % first.ring_id)
     page.wait_for_selector("#ring-graph[data-ready=true]", timeout=30000)
     js = "window.ringGraph"
+
+    def emit(node_id, event):  # in a function: a returned collection would be serialised whole
+        page.evaluate("() => { window.ringGraph.getElementById('%s').emit('%s'); }" % (node_id, event))
+
     assert page.evaluate(js + ".nodes('[type = \"case\"]').length") == 110
     node = "c%d" % far.pk
     # No label until hovered; then the full number.
     assert page.evaluate("%s.getElementById('%s').style('label')" % (js, node)) == ""
-    page.evaluate("%s.getElementById('%s').emit('mouseover')" % (js, node))
+    emit(node, "mouseover")
     assert page.evaluate("%s.getElementById('%s').style('label')" % (js, node)) == far.number
-    page.evaluate("%s.getElementById('%s').emit('mouseout')" % (js, node))
+    emit(node, "mouseout")
 
     # Paths from the first case: a tree reaching every other case; hovering one shows its path.
-    page.evaluate("%s.getElementById('c%d').emit('tap')" % (js, first.pk))
+    emit("c%d" % first.pk, "tap")
     assert page.get_attribute("#ring-graph", "data-source") == "c%d" % first.pk
     tree = page.evaluate(js + ".edges('.tree').length")
     assert tree == page.evaluate(js + ".nodes().length") - 1  # a spanning tree of the connected ring
-    page.evaluate("%s.getElementById('%s').emit('mouseover')" % (js, node))
+    emit(node, "mouseover")
     path = page.evaluate(js + ".nodes('.path').map(n => n.id())")
     assert {"c%d" % first.pk, node} <= set(path) and len(path) >= 3
     assert "→" in page.inner_text("#ring-selection")
