@@ -15,14 +15,14 @@ A case closed as a duplicate or as not fraud (``UNCOUNTED_CLOSE_REASONS``) no lo
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
 from core.datetimes import iso_local
-from core.policy import authorize
-from core.services import audit_record
+from core.policy import Forbidden, authorize
+from core.services import audit_entry, audit_record_many
 
 from . import linking
 from .choices import CaseStatus, CloseReason
@@ -47,33 +47,46 @@ def _moved_relations() -> list[models.ForeignKey]:
     return fields
 
 
-def _row_days(field: models.ForeignKey, case: Case) -> set:
-    """Local days of the rows about to move (dated by ``created_at``): the dashboards count some
-    of them (requests) on their case's region, and an UPDATE sends no signal."""
+def _unique_with(field: models.ForeignKey) -> bool:
+    """Whether a unique constraint of the model involves ``field`` (re-pointing may then clash)."""
+    meta = field.model._meta
+    if field.unique:
+        return True
+    sets = [set(u) for u in meta.unique_together]
+    sets += [set(c.fields) for c in meta.constraints if isinstance(c, models.UniqueConstraint)]
+    return any(field.name in names or field.attname in names for names in sets)
+
+
+def _move_rows(field: models.ForeignKey, loser: Case, survivor: Case) -> tuple[int, int, set]:
+    """Re-point ``field``'s rows from ``loser`` to ``survivor`` in one UPDATE; returns (moved,
+    kept, days). Where a unique constraint involves the field, row by row in savepoints: the
+    rows it refuses stay on the duplicate (``kept``). ``days``: the local days of the rows moved
+    (by ``created_at``, where the model has one): the dashboards count some of them (requests)
+    on their case's region, and an UPDATE sends no signal."""
     from dashboards.rollups import local_day
 
-    if not any(f.name == "created_at" for f in field.model._meta.concrete_fields):
-        return set()
-    qs = field.model._base_manager.filter(**{field.name: case}).order_by().values_list("created_at", flat=True)
-    return {local_day(at) for at in qs.distinct()}
-
-
-def _move_rows(field: models.ForeignKey, loser: Case, survivor: Case) -> tuple[int, int]:
-    """Re-point ``field``'s rows from ``loser`` to ``survivor``: one UPDATE, or row by row when
-    a unique constraint refuses some (those stay on the duplicate, counted as ``kept``)."""
-    qs = field.model._base_manager.filter(**{field.name: loser})
-    try:
-        with transaction.atomic():
-            return qs.update(**{field.name: survivor}), 0
-    except IntegrityError:
+    model = field.model
+    dated = any(f.name == "created_at" for f in model._meta.concrete_fields)
+    if _unique_with(field):
+        qs = model._base_manager.filter(**{field.name: loser})
         moved = kept = 0
-        for pk in qs.values_list("pk", flat=True):
+        days = set()
+        for pk, *at in qs.values_list("pk", *(["created_at"] if dated else [])):
             try:
                 with transaction.atomic():
-                    moved += field.model._base_manager.filter(pk=pk).update(**{field.name: survivor})
+                    moved += model._base_manager.filter(pk=pk).update(**{field.name: survivor})
+                    days.update(local_day(a) for a in at)
             except IntegrityError:
                 kept += 1
-        return moved, kept
+        return moved, kept, days
+    quote = connection.ops.quote_name
+    sql = "UPDATE %s SET %s = %%s WHERE %s = %%s" % (quote(model._meta.db_table), quote(field.column), quote(field.column))
+    if dated:
+        sql += " RETURNING %s" % quote(model._meta.get_field("created_at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [survivor.pk, loser.pk])
+        days = {local_day(row[0]) for row in cursor.fetchall()} if dated else set()
+        return cursor.rowcount, 0, days
 
 
 def _merge_links(loser: Case, survivor: Case) -> list[int]:
@@ -125,6 +138,23 @@ def _mark_rollups(*cases: Case, days: set) -> None:
     mark_days([local_day(c.reported_at) for c in cases] + list(days))
 
 
+def _ring_drop(old_ring: int, keeper_ring: int | None, loser: Case) -> None:
+    """Take the duplicate out of the figures of the ring it was in: that ring, or the
+    survivor's if ``case_link`` merged it there (it then counted the duplicate in its sum)."""
+    ring = Ring.objects.select_for_update().filter(pk=old_ring).first() or Ring.objects.select_for_update().get(pk=keeper_ring)
+    ring.case_count = max(0, ring.case_count - 1)
+    if ring.case_count == 0:
+        Indicator.objects.filter(ring=ring).update(ring=None)
+        ring.delete()
+        return
+    ring.total_loss -= loser.loss_amount or 0
+    if loser.occurred_at in (ring.first_occurred_at, ring.last_occurred_at) and not Case.objects.filter(
+            ring=ring, occurred_at=loser.occurred_at).exists():
+        linking.ring_refresh_aggregates(ring)  # the span may have narrowed
+    else:
+        ring.save(update_fields=["case_count", "total_loss", "updated_at"])
+
+
 @transaction.atomic
 def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     """Merge ``duplicate`` into ``survivor`` (see the module's text). Returns the survivor.
@@ -132,23 +162,27 @@ def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     Only a centre's analysts and supervisors, on two cases both within what they may change
     (``case.merge``); refused when either was already merged, or they are the same case.
     """
-    authorize(actor, "case.merge", duplicate, message=_("只有反诈中心的研判员可以合并其权限内的案件。"))
-    authorize(actor, "case.merge", survivor, message=_("只有反诈中心的研判员可以合并其权限内的案件。"))
+    refusal = _("只有反诈中心的研判员可以合并其权限内的案件。")
+    authorize(actor, "case.merge", message=refusal)
     if duplicate.pk == survivor.pk:
         raise ValidationError(_("不能把案件合并到它自己。"))
     linking.ring_lock()
-    locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[duplicate.pk, survivor.pk]).order_by("pk")}
+    # The rule's object check (``case.merge`` on each case: within what the actor may change),
+    # for both cases in the one statement that locks them.
+    locked = {c.pk: c for c in Case.objects.restrict(actor, "change").select_for_update()
+              .filter(pk__in=[duplicate.pk, survivor.pk]).order_by("pk")}
+    if len(locked) != 2:
+        raise Forbidden(refusal)
     loser, keeper = locked[duplicate.pk], locked[survivor.pk]
     if loser.merged_into_id or keeper.merged_into_id:
         raise ValidationError(_("已合并的案件不能再次合并。"))
-    rings = {r for r in (loser.ring_id, keeper.ring_id) if r}
 
     moved: dict[str, int] = {}
     kept: dict[str, int] = {}
     days: set = set()
     for field in _moved_relations():
-        days |= _row_days(field, loser)
-        n, k = _move_rows(field, loser, keeper)
+        n, k, moved_days = _move_rows(field, loser, keeper)
+        days |= moved_days
         label = field.model._meta.label_lower + "." + field.name
         if n:
             moved[label] = n
@@ -160,13 +194,16 @@ def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     indicator_ids = _merge_links(loser, keeper)
 
     # The duplicate leaves its ring; the survivor joins the rings of the traces it received.
+    # Every trace of the duplicate is now on the survivor, so whatever the duplicate tied
+    # together stays tied: its ring loses one case, it cannot split.
+    old_ring = loser.ring_id
     Case.objects.filter(pk=loser.pk).update(ring=None)
     loser.ring = None
     linkable = list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids, is_linkable=True).order_by("pk"))
     if linkable:
-        keeper.refresh_from_db(fields=["ring"])
-        rings.add(linking.case_link(case=keeper, indicators=linkable).pk)
-    _ring_settle(rings)
+        linking.case_link(case=keeper, indicators=linkable)
+    if old_ring:
+        _ring_drop(old_ring, keeper.ring_id, loser)
 
     loser.merged_into, loser.merged_at = keeper, timezone.now()
     before = loser.status
@@ -175,17 +212,21 @@ def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     copied = _copy_timeline(loser, keeper)
     detail = {"duplicate": loser.number, "survivor": keeper.number, "moved": moved, "kept_on_duplicate": kept,
               "indicators_moved": len(indicator_ids), "timeline_copied": copied, "status_before": before}
-    from .services import _emit, _reprioritise, case_timeline_add
+    from .services import _emit, _reprioritise, case_timeline_add_many, case_timeline_entry
 
-    case_timeline_add(case=loser, kind="merged", actor=actor, detail=detail,
-                      message=_("已合并至案件 %(number)s") % {"number": keeper.number})
-    case_timeline_add(case=keeper, kind="merged_in", actor=actor, detail=detail,
-                      message=_("合并了重复案件 %(number)s") % {"number": loser.number})
+    case_timeline_add_many([
+        case_timeline_entry(case=loser, kind="merged", actor=actor, detail=detail,
+                            message=_("已合并至案件 %(number)s") % {"number": keeper.number}),
+        case_timeline_entry(case=keeper, kind="merged_in", actor=actor, detail=detail,
+                            message=_("合并了重复案件 %(number)s") % {"number": loser.number}),
+    ])
     keeper.refresh_from_db()
     _reprioritise(keeper, list(keeper.victims.all()))
     keeper.save(update_fields=["priority", "priority_computed", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=loser, detail={"merged_into": keeper.pk, **detail}, request=request)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=keeper, detail={"merged_from": loser.pk, **detail}, request=request)
+    audit_record_many([
+        audit_entry(actor=actor, action=AuditAction.UPDATE, obj=loser, detail={"merged_into": keeper.pk, **detail}, request=request),
+        audit_entry(actor=actor, action=AuditAction.UPDATE, obj=keeper, detail={"merged_from": loser.pk, **detail}, request=request),
+    ])
     _mark_rollups(loser, keeper, days=days)
     _emit(loser, "case.transition", actor)
     _emit(keeper, "case.updated", actor)
