@@ -118,16 +118,14 @@ def _ring_settle(ring_ids: set) -> None:
             Indicator.objects.filter(ring=part).exclude(pk__in=carried).update(ring=None)
 
 
-def _copy_timeline(loser: Case, survivor: Case) -> int:
-    """The duplicate's timeline, copied onto the survivor (marked with its number)."""
-    copies = [
+def _timeline_copies(loser: Case, survivor: Case) -> list[CaseEvent]:
+    """The duplicate's timeline, as unsaved copies for the survivor (marked with its number)."""
+    return [
         CaseEvent(case=survivor, actor_id=e.actor_id, agency_id=e.agency_id, kind=e.kind,
                   message=("[%s] %s" % (loser.number, e.message))[:500],
                   detail={**(e.detail or {}), "merged_from": loser.number, "at": iso_local(e.at)})
         for e in CaseEvent.objects.filter(case=loser).order_by("at", "id")
     ]
-    CaseEvent.objects.bulk_create(copies)
-    return len(copies)
 
 
 def _mark_rollups(*cases: Case, days: set) -> None:
@@ -209,12 +207,13 @@ def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     before = loser.status
     loser.status, loser.close_reason = CaseStatus.CLOSED, CloseReason.DUPLICATE
     loser.save(update_fields=["merged_into", "merged_at", "status", "close_reason", "updated_at"])
-    copied = _copy_timeline(loser, keeper)
+    copies = _timeline_copies(loser, keeper)
+    copied = len(copies)
     detail = {"duplicate": loser.number, "survivor": keeper.number, "moved": moved, "kept_on_duplicate": kept,
               "indicators_moved": len(indicator_ids), "timeline_copied": copied, "status_before": before}
     from .services import _emit, _reprioritise, case_timeline_add_many, case_timeline_entry
 
-    case_timeline_add_many([
+    case_timeline_add_many(copies + [
         case_timeline_entry(case=loser, kind="merged", actor=actor, detail=detail,
                             message=_("已合并至案件 %(number)s") % {"number": keeper.number}),
         case_timeline_entry(case=keeper, kind="merged_in", actor=actor, detail=detail,
