@@ -161,3 +161,18 @@ def test_closing_takes_a_reason_and_not_fraud_leaves_ring_and_figures_until_reop
     b = case_transition(case=b, actor=supervisor, to_status="closed", close_reason="transferred")
     assert b.ring_id == a.ring_id
     assert "移交其他中心" in b.timeline.filter(kind="transition").last().message
+
+
+def test_closing_from_the_case_page_asks_for_the_reason(world, client):
+    case = new_case(world)
+    client.force_login(world.users["supervisor"])
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="close-reason"' in page and 'value="not_fraud"' in page
+    url = reverse("cases:transition", args=[case.pk])
+    refused = client.post(url, {"to_status": "closed"}, follow=True).content.decode()
+    assert "结案须选择原因" in refused
+    assert Case.objects.get(pk=case.pk).status == "new"
+    client.post(url, {"to_status": "closed", "close_reason": "transferred"})
+    case.refresh_from_db()
+    assert case.status == "closed" and case.close_reason == "transferred"
+    assert "已结案（移交其他中心）" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
