@@ -25,7 +25,7 @@ from core.policy import Forbidden, authorize
 from core.services import audit_entry, audit_record_many
 
 from . import linking
-from .choices import CaseStatus, CloseReason
+from .choices import UNCOUNTED_CLOSE_REASONS, CaseStatus, CloseReason
 from .models import Case, CaseEvent, CaseIndicator, Indicator, Ring
 
 # Reverse relations of Case not moved by the generic pass: the timeline is copied instead (both
@@ -139,7 +139,10 @@ def _mark_rollups(*cases: Case, days: set) -> None:
 def _ring_drop(old_ring: int, keeper_ring: int | None, loser: Case) -> None:
     """Take the duplicate out of the figures of the ring it was in: that ring, or the
     survivor's if ``case_link`` merged it there (it then counted the duplicate in its sum)."""
-    ring = Ring.objects.select_for_update().filter(pk=old_ring).first() or Ring.objects.select_for_update().get(pk=keeper_ring)
+    ring = (Ring.objects.select_for_update().filter(pk=old_ring).first()
+            or Ring.objects.select_for_update().filter(pk=keeper_ring).first())
+    if ring is None:
+        return
     ring.case_count = max(0, ring.case_count - 1)
     if ring.case_count == 0:
         Indicator.objects.filter(ring=ring).update(ring=None)
@@ -174,6 +177,8 @@ def case_merge(*, duplicate: Case, survivor: Case, actor, request=None) -> Case:
     loser, keeper = locked[duplicate.pk], locked[survivor.pk]
     if loser.merged_into_id or keeper.merged_into_id:
         raise ValidationError(_("已合并的案件不能再次合并。"))
+    if keeper.close_reason in UNCOUNTED_CLOSE_REASONS:
+        raise ValidationError(_("不能合并到以“重复报案”或“非诈骗”结案的案件。"))
 
     moved: dict[str, int] = {}
     kept: dict[str, int] = {}

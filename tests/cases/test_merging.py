@@ -157,6 +157,10 @@ def test_closing_takes_a_reason_and_not_fraud_leaves_ring_and_figures_until_reop
     assert Ring.objects.get(pk=a.ring_id).case_count == 4
     rollups.refresh_dirty()
     assert _city_cases()["n"] == 4
+    # Nothing merges into a case that counts for nothing.
+    c_closed = case_transition(case=c, actor=supervisor, to_status="closed", close_reason="not_fraud")
+    with pytest.raises(ValidationError):
+        case_merge(duplicate=a, survivor=c_closed, actor=world.users["analyst"])
     # Transferred to another centre: closed, still counted, still in its ring.
     b = case_transition(case=b, actor=supervisor, to_status="closed", close_reason="transferred")
     assert b.ring_id == a.ring_id
