@@ -180,3 +180,21 @@ def test_closing_from_the_case_page_asks_for_the_reason(world, client):
     case.refresh_from_db()
     assert case.status == "closed" and case.close_reason == "transferred"
     assert "已结案（移交其他中心）" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+def test_api_closes_with_a_reason_and_answers_it_with_the_survivor(world):
+    from rest_framework.test import APIClient
+
+    keep, dup = new_case(world), new_case(world)
+    client = APIClient()
+    client.force_authenticate(world.users["supervisor"])
+    url = "/api/v1/cases/%d/" % dup.pk
+    refused = client.patch(url, {"status": "closed"}, format="json")
+    assert refused.status_code == 400 and "结案须选择原因" in str(refused.json())
+    assert client.patch(url, {"status": "closed", "close_reason": "maybe"}, format="json").status_code == 400
+    assert Case.objects.get(pk=dup.pk).status == "new"
+    case_merge(duplicate=dup, survivor=keep, actor=world.users["analyst"])
+    body = client.get(url).json()
+    assert body["close_reason"] == "duplicate" and body["merged_into"] == keep.pk and body["status"] == "closed"
+    closed = client.patch("/api/v1/cases/%d/" % keep.pk, {"status": "closed", "close_reason": "not_fraud"}, format="json")
+    assert closed.status_code == 200 and closed.json()["close_reason"] == "not_fraud"
