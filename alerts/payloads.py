@@ -5,11 +5,13 @@ amount, target indicator, requesting officer - never a victim. The live-updates 
 these builders: change them here only.
 """
 
+from core.datetimes import iso_local
+
 from .choices import RequestKind, RequestStatus, choice_label
 
 
 def _dt(value):
-    return value.isoformat() if value else None
+    return iso_local(value) if value else None  # the API's one rule: +08:00 (core.datetimes)
 
 
 def request_minimal(req) -> dict:

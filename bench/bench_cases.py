@@ -6,7 +6,10 @@ Uses its own database (default fraudgov_bench, created if missing), fills it wit
 generator (COPY + in-memory union-find), builds one 500-case ring through the real intake,
 then prints p50/p95 of: intake with linking (cases.services.case_create), indicator lookup
 (cases.selectors.indicator_lookup), the first page of the triage queue (the real page view for
-the city centre's analyst) and a 500-case ring page (the real page view and the API).
+the city centre's analyst), a 500-case ring page (the real page view and the API), and merging
+a duplicate into its case (cases.merging.case_merge: a second report of the same victim, made
+through the real intake with a trace shared with the data set, so each pair sits in a ring of
+the data set's sizes). ``--only merge`` measures the merge alone.
 """
 
 import argparse
@@ -26,6 +29,7 @@ def main():
     parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", choices=["merge"], default=None)
     args = parser.parse_args()
 
     setup_django(args.server, args.db)
@@ -34,6 +38,7 @@ def main():
     from django.utils import timezone
 
     from agencies.models import User
+    from cases.merging import case_merge
     from cases.models import Case, CaseIndicator, Indicator, Ring
     from cases.selectors import indicator_lookup
     from cases.services import case_create
@@ -54,7 +59,7 @@ def main():
 
     # A 500-case ring, built through the real intake (a chain of shared cards).
     big = Ring.objects.filter(case_count__gte=500, case_count__lte=520).first()
-    if big is None:
+    if big is None and args.only != "merge":
         t = time.perf_counter()
         tag = rng.randint(10**5, 10**6 - 1)
         for k in range(500):
@@ -108,6 +113,43 @@ def main():
         r = client.get(f"/api/v1/rings/{big.pk}/")
         assert r.status_code == 200, r.status_code
 
+    def duplicate_pairs(n):
+        """``n`` (duplicate, survivor) pairs: the same victim reported twice, the second report
+        with one more card; both carry a phone of the data set (so they sit in its rings)."""
+        pairs = []
+        for k in range(n):
+            shared = rng.choice(phones)
+            victim = {"name": "重复%d" % k, "phone": "139%08d" % rng.randint(0, 10**8), "age": 52}
+            made = []
+            for extra in range(2):
+                made.append(case_create(
+                    actor=officer, reporting_agency=officer.agency, region=region, typology=typology,
+                    occurred_at=timezone.now() - timedelta(hours=2), loss_amount=Decimal(5000), payment_channel="bank_transfer",
+                    victims=[victim],
+                    indicators=[{"kind": "phone", "value": shared, "role": "calling_number"},
+                                {"kind": "account", "value": "6214%015d" % rng.randint(0, 10**15),
+                                 "role": "receiving_account_l1"}][: 1 + extra],
+                ))
+            pairs.append((made[1], made[0]))
+        return pairs
+
+    def merge_all(pairs):
+        out = []
+        for duplicate, survivor in pairs:
+            t = time.perf_counter()
+            case_merge(duplicate=duplicate, survivor=survivor, actor=analyst)
+            out.append(time.perf_counter() - t)
+        return out
+
+    if args.only == "merge":
+        merge_all(duplicate_pairs(3))  # warm
+        pairs = duplicate_pairs(args.runs)
+        sizes = sorted(Ring.objects.filter(pk__in=[s.ring_id for _d, s in pairs]).values_list("case_count", flat=True))
+        print(f"--- {Case.objects.count()} cases, PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs; "
+              f"rings of the merged pairs: median {sizes[len(sizes) // 2]} cases, largest {sizes[-1]} ---")
+        report("merge (case_merge, duplicate pair)", merge_all(pairs), 50)
+        return
+
     for fn in (intake, lookup, queue, ring_page):  # warm caches and connections
         for _ in range(3):
             fn()
@@ -118,6 +160,7 @@ def main():
     report("triage queue API (GET /api/v1/cases/)", timed(queue_api, args.runs // 2), 150)
     report(f"ring page, {big.case_count} cases (HTML)", timed(ring_page, args.runs // 4), 150)
     report(f"ring API, {big.case_count} cases", timed(ring_api, args.runs // 4), 150)
+    report("merge (case_merge, duplicate pair)", merge_all(duplicate_pairs(args.runs // 2)), 50)
 
 
 if __name__ == "__main__":

@@ -56,3 +56,16 @@ class IndicatorRole(models.TextChoices):
     CRYPTO_WALLET = "crypto_wallet", _("收款钱包")
     SOURCE_IP = "source_ip", _("来源 IP")
     OTHER = "other", _("其他")
+
+
+class CloseReason(models.TextChoices):
+    """Why a case was closed (asked for on every close)."""
+
+    SOLVED = "solved", _("已破案")
+    DUPLICATE = "duplicate", _("重复报案")
+    NOT_FRAUD = "not_fraud", _("非诈骗")
+    TRANSFERRED = "transferred", _("移交其他中心")
+
+
+# Closed for one of these, a case no longer counts: not on dashboards, not in a ring.
+UNCOUNTED_CLOSE_REASONS = (CloseReason.DUPLICATE, CloseReason.NOT_FRAUD)

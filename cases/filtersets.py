@@ -12,6 +12,17 @@ from .models import Case, CaseIndicator, Typology, Victim
 from .normalize import candidate_indicators
 
 OPEN_STATUSES = [CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.INVESTIGATING]
+# A partial case number (its middle or its end) is searched for from this many characters on
+# (a trigram index serves it: migration cases 0005).
+PARTIAL_NUMBER_MIN = 4
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """"全部 / 是 / 否" instead of Django's "未知 / 是 / 否" (which reads as a value of its own)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -21,7 +32,7 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     region = django_filters.ModelChoiceFilter(label=_("发案地"), queryset=Region.objects.all(), method="filter_region")
     status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=CaseStatus.choices)
-    open = django_filters.BooleanFilter(label=_("仅未结案件"), method="filter_open")
+    open = django_filters.BooleanFilter(label=_("仅未结案件"), method="filter_open", widget=YesNoWidget)
     reported_after = BoundedIsoDateTimeFilter(label=_("报案时间起"), field_name="reported_at", lookup_expr="gte")
     reported_before = BoundedIsoDateTimeFilter(label=_("报案时间止"), field_name="reported_at", lookup_expr="lte")
     date_from = django_filters.DateFilter(label=_("报案日期起"), field_name="reported_at__date", lookup_expr="gte")
@@ -30,8 +41,9 @@ class CaseFilterSet(django_filters.FilterSet):
     loss_max = django_filters.NumberFilter(label=_("最高金额"), field_name="loss_amount", lookup_expr="lte")
     ring_size_min = django_filters.NumberFilter(label=_("团伙规模不少于"), field_name="ring__case_count", lookup_expr="gte")
     ring = django_filters.NumberFilter(label=_("团伙"), field_name="ring_id")
-    assigned_to_me = django_filters.BooleanFilter(label=_("指派给我"), method="filter_mine")
-    duplicate = django_filters.BooleanFilter(label=_("疑似重复"), field_name="possible_duplicate_of", lookup_expr="isnull", exclude=True)
+    assigned_to_me = django_filters.BooleanFilter(label=_("指派给我"), method="filter_mine", widget=YesNoWidget)
+    duplicate = django_filters.BooleanFilter(label=_("疑似重复"), field_name="possible_duplicate_of", lookup_expr="isnull",
+                                             exclude=True, widget=YesNoWidget)
 
     class Meta:
         model = Case
@@ -54,6 +66,8 @@ class CaseFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         cond = Q(number__iexact=value) | Q(number__startswith=value.upper())
+        if len(value) >= PARTIAL_NUMBER_MIN and value.isalnum():
+            cond |= Q(number__contains=value.upper())
         pairs = [(c.kind, c.value) for c in candidate_indicators(value)]
         if pairs:
             ind_q = Q()

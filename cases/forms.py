@@ -18,7 +18,7 @@ from agencies.choices import POLICE_KINDS, AgencyKind, Role
 from agencies.models import Agency, Region, User
 from core.datetimes import BoundedDateTimeFormField
 
-from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from .choices import CaseStatus, CloseReason, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 from .models import Typology
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
@@ -327,6 +327,20 @@ class AssignForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("变更为"), choices=CaseStatus.choices)
+    close_reason = forms.ChoiceField(
+        label=_("结案原因"), choices=[("", _("结案原因…"))] + list(CloseReason.choices), required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-testid": "close-reason"}),
+    )
+
+
+class MergeForm(forms.Form):
+    """Merge the case shown into the case numbered here (the survivor)."""
+
+    survivor = forms.CharField(
+        label=_("合并到案件编号"), max_length=32,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm mono", "data-testid": "merge-survivor",
+                                      "placeholder": _("保留的案件编号")}),
+    )
 
 
 class PriorityOverrideForm(forms.Form):

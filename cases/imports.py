@@ -100,6 +100,8 @@ class ParsedRow:
     raw: dict
     data: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # An existing case this row reports again (``flag_duplicates``): (case id, number, why).
+    duplicate_of: tuple | None = None
 
     @property
     def ok(self) -> bool:
@@ -118,6 +120,14 @@ class ParseResult:
     @property
     def error_count(self) -> int:
         return sum(1 for r in self.rows if not r.ok)
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(1 for r in self.rows if r.duplicate_of)
+
+    @property
+    def new_count(self) -> int:
+        return len(self.rows) - self.duplicate_count
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -403,6 +413,73 @@ def parse_file(path: Path, fmt: str) -> ParseResult:
     return ParseResult(rows, [])
 
 
+# --- rows that report an existing case again ---------------------------------------------
+DUPLICATE_SAME_TIME = _("同一受害人身份证号、同一发案时间")
+DUPLICATE_SAME_PAYMENTS = _("同一受害人、相同的交易")
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _payments(rows) -> frozenset:
+    """A victim's payments as comparable values: (minute, amount, receiving account)."""
+    return frozenset((_minute(at), Decimal(amount).quantize(Decimal("0.01")), str(payee)) for at, amount, payee in rows)
+
+
+def _victim_phone(raw: str) -> str:
+    try:
+        return normalize_indicator(IndicatorKind.PHONE, raw) if raw else ""
+    except ValidationError:
+        return raw
+
+
+def flag_duplicates(result: ParseResult, user) -> None:
+    """Mark the rows that report a case the user can already see again: the same victim ID
+    number and occurrence time, or the same victim (ID number, or name and phone) with the
+    same payments. A handful of queries for the whole file, not one per row."""
+    from .models import Case, Transaction, Victim
+
+    rows = [r for r in result.rows if r.ok]
+    if not rows:
+        return
+    ids = {r.data["victims"][0]["id_number"] for r in rows if r.data["victims"][0]["id_number"]}
+    named = {(r.data["victims"][0]["name"], _victim_phone(r.data["victims"][0]["phone"])) for r in rows
+             if not r.data["victims"][0]["id_number"] and r.data["victims"][0]["phone"]}
+    visible = Case.objects.restrict(user).values("pk")
+    found = []  # (id number, name, phone, case id, number, occurred_at)
+    columns = ("id_number", "name", "phone", "case_id", "case__number", "case__occurred_at")
+    if ids:
+        found += Victim.objects.filter(id_number__in=ids, case__in=visible).values_list(*columns)
+    if named:
+        found += Victim.objects.filter(name__in={n for n, _p in named}, phone__in={p for _n, p in named},
+                                       case__in=visible).values_list(*columns)
+    if not found:
+        return
+    payments: dict[int, list] = {}
+    for case_id, at, amount, payee in Transaction.objects.filter(case_id__in={f[3] for f in found}).values_list(
+            "case_id", "occurred_at", "amount", "payee_account"):
+        payments.setdefault(case_id, []).append((at, amount, payee))
+    by_id: dict[str, list] = {}
+    by_name: dict[tuple, list] = {}
+    for id_number, name, phone, case_id, number, occurred in found:
+        if id_number:
+            by_id.setdefault(id_number, []).append((case_id, number, occurred))
+        by_name.setdefault((name, phone), []).append((case_id, number, occurred))
+    for row in rows:
+        victim = row.data["victims"][0]
+        candidates = by_id.get(victim["id_number"], []) if victim["id_number"] else by_name.get(
+            (victim["name"], _victim_phone(victim["phone"])), [])
+        txns = _payments((t["occurred_at"], t["amount"], t["payee_account"]) for t in row.data.get("transactions") or [])
+        for case_id, number, occurred in sorted(candidates, key=lambda c: c[0]):
+            if victim["id_number"] and _minute(occurred) == _minute(row.data["occurred_at"]):
+                row.duplicate_of = (case_id, number, DUPLICATE_SAME_TIME)
+                break
+            if txns and txns == _payments(payments.get(case_id, [])):
+                row.duplicate_of = (case_id, number, DUPLICATE_SAME_PAYMENTS)
+                break
+
+
 # --- the file between preview and confirm ------------------------------------------------
 def stash_upload(request, upload, fmt: str) -> dict:
     """Store the uploaded file under a random token; the session remembers which one."""
@@ -444,8 +521,10 @@ class ImportFailed(Exception):
         self.line, self.message = line, message
 
 
-def import_rows(*, rows: list[ParsedRow], actor, reporting_agency) -> list:
-    """Create every row through case_create in one transaction: all of them or none."""
+def import_rows(*, rows: list[ParsedRow], actor, reporting_agency, skip_duplicates: bool = False) -> list:
+    """Create every row through case_create in one transaction: all of them or none.
+
+    ``skip_duplicates``: leave out the rows ``flag_duplicates`` marked (an existing case)."""
     from core.policy import authorize
 
     from .services import case_create
@@ -454,6 +533,8 @@ def import_rows(*, rows: list[ParsedRow], actor, reporting_agency) -> list:
     created = []
     with transaction.atomic():
         for row in rows:
+            if skip_duplicates and row.duplicate_of:
+                continue
             data = row.data
             try:
                 created.append(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guardian.models import GroupObjectPermissionBase
 
-from .choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from .choices import CaseStatus, CloseReason, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 
 
 class Typology(models.Model):
@@ -112,6 +112,12 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    close_reason = models.CharField(_("结案原因"), max_length=20, choices=CloseReason.choices, blank=True, db_default="")
+    # Set when this case was merged into another (cases.merging): its page redirects there.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("已合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    merged_at = models.DateTimeField(_("合并时间"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -310,3 +316,21 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [models.Index(fields=["group", "content_object"], name="case_share_group_idx")]
+
+
+class SavedFilter(models.Model):
+    """A queue filter a user saved under a name (the query string of the queue page)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_filters")
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("筛选条件"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已保存的筛选")
+        verbose_name_plural = _("已保存的筛选")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="uniq_saved_case_filter")]
+
+    def __str__(self):
+        return self.name

@@ -15,7 +15,7 @@ from core.policy import Forbidden, allowed, authorize
 from core.services import audit_record
 
 from . import linking
-from .choices import CaseStatus, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from .choices import UNCOUNTED_CLOSE_REASONS, CaseStatus, CloseReason, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 from .models import Case, CaseEvent, CaseIndicator, CaseSequence, Indicator, Transaction, Typology, Victim
 from .normalize import normalize_indicator, validate_id_number
 from .priority import is_vulnerable, priority_compute
@@ -356,7 +356,12 @@ def case_update(*, case: Case, actor, data: dict, request=None) -> Case:
 
 
 @transaction.atomic
-def case_transition(*, case: Case, actor, to_status: str, request=None) -> Case:
+def case_transition(*, case: Case, actor, to_status: str, close_reason: str = "", request=None) -> Case:
+    """Move the case along ``TRANSITIONS``. Closing takes a reason (``CloseReason``; a solved case
+    closes as solved when none is given); closed as a duplicate or not fraud, the case leaves its
+    ring and the dashboards' figures (cases.merging), and joins them again when reopened."""
+    from . import merging
+
     _require_change(case, actor)
     case = Case.objects.select_for_update().get(pk=case.pk)
     roles = TRANSITIONS.get((case.status, to_status))
@@ -367,14 +372,30 @@ def case_transition(*, case: Case, actor, to_status: str, request=None) -> Case:
         )
     if actor.role not in roles:
         raise Forbidden(_("您的角色不能执行该操作。"))
-    before = case.status
+    if case.merged_into_id:
+        raise ValidationError(_("该案件已合并到其他案件，不能再变更状态。"))
+    if to_status == CaseStatus.CLOSED:
+        close_reason = close_reason or (CloseReason.SOLVED if case.status == CaseStatus.SOLVED else "")
+        if close_reason not in CloseReason.values:
+            raise ValidationError({"close_reason": _("结案须选择原因：已破案、重复报案、非诈骗或移交其他中心。")})
+    elif close_reason:
+        raise ValidationError({"close_reason": _("只有结案时才填写结案原因。")})
+    before, reason_before = case.status, case.close_reason
     case.status = to_status
-    case.save(update_fields=["status", "updated_at"])
-    case_timeline_add(
-        case=case, kind="transition", actor=actor,
-        message=_("状态：%(from)s → %(to)s") % {"from": CaseStatus(before).label, "to": CaseStatus(to_status).label},
-    )
-    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=case, detail={"from": before, "to": to_status}, request=request)
+    case.close_reason = close_reason if to_status == CaseStatus.CLOSED else ""
+    case.save(update_fields=["status", "close_reason", "updated_at"])
+    counted_before = reason_before not in UNCOUNTED_CLOSE_REASONS
+    if counted_before and case.close_reason in UNCOUNTED_CLOSE_REASONS:
+        merging.case_uncount(case)
+    elif not counted_before and case.close_reason not in UNCOUNTED_CLOSE_REASONS:
+        merging.case_recount(case)
+    message = _("状态：%(from)s → %(to)s") % {"from": CaseStatus(before).label, "to": CaseStatus(to_status).label}
+    if case.close_reason:
+        message += _("（%(reason)s）") % {"reason": CloseReason(case.close_reason).label}
+    case_timeline_add(case=case, kind="transition", actor=actor, message=message,
+                      detail={"from": before, "to": to_status, "close_reason": case.close_reason})
+    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=case,
+                 detail={"from": before, "to": to_status, "close_reason": case.close_reason}, request=request)
     _emit(case, "case.transition", actor)
     return case
 

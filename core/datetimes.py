@@ -14,6 +14,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+def iso_local(value):
+    """The platform's one rule for timestamps leaving it (API bodies, event payloads, exports
+    in JSON): ISO 8601 in Beijing time with its offset, ``2024-05-01T14:30:00+08:00``
+    (``TIME_ZONE``; DRF's DateTimeField writes the same). None stays None; a naive value is
+    taken as already local."""
+    if value is None:
+        return None
+    from django.utils import timezone
+
+    if timezone.is_naive(value):
+        return timezone.make_aware(value).isoformat()
+    return timezone.localtime(value).isoformat()
+
+
 MIN_OFFSET = timedelta(hours=-12)
 MAX_OFFSET = timedelta(hours=14)
 MIN_YEAR, MAX_YEAR = 1900, 2999

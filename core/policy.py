@@ -246,6 +246,8 @@ RULES: dict[str, Rule] = {
     "criteria.change": rule(OFFICE, ALL_BUT_VIEWER),
     "title.apply": rule({K.COMMUNITY}, ALL_BUT_VIEWER),
     "title.decide": rule(OFFICE, ALL_BUT_VIEWER),
+    # --- duplicates (cases.merging): a centre's analysts merge cases they may change
+    "case.merge": rule(CENTRE, {Role.ANALYST, Role.SUPERVISOR}, on=_case_change),
 }
 
 NO_AGENCY = _("平台管理员账号不属于任何成员单位，不能执行业务操作。")

@@ -64,6 +64,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "cases:share": {"POST": "case.share"},
     "cases:victim_reveal": {"POST": "victim.reveal"},
     "cases:transaction_reveal": {"POST": "victim.reveal"},
+    "cases:merge": {"POST": "case.merge"},
+    "cases:bulk": {"POST": "case.change"},
+    "cases:ring_export": {"GET": "case.view"},
+    "cases:saved_filter_save": {"POST": "case.view"},
+    "cases:saved_filter_delete": {"POST": "case.view"},
     # --- cases (API)
     "api-case-list": {"GET": "case.view", "POST": "case.create"},
     "api-case-detail": {"GET": "case.view", "PUT": "case.change", "PATCH": "case.change"},

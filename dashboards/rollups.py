@@ -155,16 +155,20 @@ def _refresh_day(day: date, *, clear: bool = True) -> None:
 # The case fields the rollups read (here and through requests' case region): a save that
 # changes none of them leaves every figure as it was (dashboards.signals skips its mark).
 CASE_FIELDS_COUNTED = frozenset({"reported_at", "region", "region_id", "typology", "typology_id",
-                                 "reporting_agency", "reporting_agency_id", "loss_amount", "status"})
+                                 "reporting_agency", "reporting_agency_id", "loss_amount", "status",
+                                 "close_reason"})
 
 
 def _case_rows(day, start, end) -> None:
+    from cases.choices import UNCOUNTED_CLOSE_REASONS
     from cases.models import Case, Victim
 
+    # A case closed as a duplicate (merged) or as not fraud counts nowhere (cases.merging).
+    uncounted = Q(close_reason__in=UNCOUNTED_CLOSE_REASONS)
     key_fields = ("region_id", "region__path", "typology_id", "reporting_agency_id")
     rows = {}
     cases = (
-        Case.objects.filter(reported_at__gte=start, reported_at__lt=end)
+        Case.objects.filter(reported_at__gte=start, reported_at__lt=end).exclude(uncounted)
         .order_by().values(*key_fields)
         .annotate(n=Count("id"), loss=Sum("loss_amount"), solved=Count("id", filter=Q(status__in=SOLVED_STATUSES)))
     )
@@ -180,7 +184,7 @@ def _case_rows(day, start, end) -> None:
     victim_keys = tuple("case__" + f for f in key_fields)
     victims = (
         Victim.objects.filter(case__reported_at__gte=start, case__reported_at__lt=end)
-        .order_by().values(*victim_keys)
+        .exclude(case__close_reason__in=UNCOUNTED_CLOSE_REASONS).order_by().values(*victim_keys)
         .annotate(
             u18=Count("id", filter=Q(age__lt=18)),
             a18=Count("id", filter=Q(age__gte=18, age__lt=35)),

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.datetimes import iso_local
 from core.querysets import RestrictedQuerySet
 
 
@@ -52,7 +53,7 @@ class Event(models.Model):
             "id": self.id,
             "kind": self.kind,
             "case": self.case_id_ref,
-            "at": self.created_at.isoformat(),
+            "at": iso_local(self.created_at),  # the API's one rule: +08:00 (core.datetimes)
             "payload": self.payload,
         }
 

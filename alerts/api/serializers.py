@@ -8,7 +8,7 @@ from rest_framework import serializers
 from agencies.models import Region
 from cases.models import Case, Transaction
 from cases.normalize import validate_id_number
-from core.datetimes import BoundedDateTimeField
+from core.datetimes import BoundedDateTimeField, iso_local
 
 from ..choices import BlockOutcome, DissuasionOutcome, MoneyOutcome, RequestKind, TakedownOutcome, TargetKind
 from ..models import Request, ReturnProposal, ReturnShare, Signal
@@ -60,7 +60,7 @@ class RequestSerializer(serializers.Serializer):
             data["layer"] = instance.layer
             data["disposition"] = instance.disposition
             data["transactions"] = [
-                {"occurred_at": t.occurred_at.isoformat(), "amount": str(t.amount), "channel": t.channel,
+                {"occurred_at": iso_local(t.occurred_at), "amount": str(t.amount), "channel": t.channel,
                  "reference": t.reference}
                 for t in instance.transactions.order_by("occurred_at", "pk")
             ]
@@ -295,7 +295,7 @@ class MoneyTreeSerializer(serializers.Serializer):
             return None if value is None else "%.2f" % value
 
         def when(value):
-            return value.isoformat() if value is not None else None
+            return iso_local(value)
 
         def totals(t):
             return {"accounts": t["accounts"], "open": t["open"],

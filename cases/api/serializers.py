@@ -7,7 +7,7 @@ from rest_framework import serializers
 from agencies.models import Region
 from core.datetimes import BoundedDateTimeField
 
-from ..choices import CaseStatus, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
+from ..choices import CaseStatus, CloseReason, Gender, IndicatorKind, IndicatorRole, PayeeKind, PaymentChannel
 from ..masking import mask_account, mask_id_number, mask_phone
 from ..models import Case, CaseEvent, CaseIndicator, Ring, Transaction, Typology, Victim
 from ..normalize import validate_id_number
@@ -34,7 +34,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "id", "number", "reported_at", "occurred_at", "reporting_agency", "reporting_agency_name",
             "region", "region_name", "typology", "typology_name", "loss_amount", "payment_channel",
             "status", "priority", "priority_computed", "priority_override_reason", "ring", "assigned_to",
-            "possible_duplicate_of",
+            "possible_duplicate_of", "close_reason", "merged_into",
         ]
         read_only_fields = fields
 
@@ -171,6 +171,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices, required=False)
     narrative = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False)
 
 
 class TypologySerializer(serializers.ModelSerializer):

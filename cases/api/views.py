@@ -80,10 +80,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         to_status = data.pop("status", None)
+        close_reason = data.pop("close_reason", "")
         if data:
             case = services.case_update(case=case, actor=request.user, data=data, request=request)
         if to_status and to_status != case.status:
-            case = services.case_transition(case=case, actor=request.user, to_status=to_status, request=request)
+            case = services.case_transition(case=case, actor=request.user, to_status=to_status,
+                                            close_reason=close_reason, request=request)
         case = self.get_queryset().get(pk=case.pk)
         return Response(CaseDetailSerializer(case).data)
 

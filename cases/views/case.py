@@ -14,6 +14,7 @@ from ..choices import CaseStatus
 from ..forms import AssignForm, PriorityOverrideForm, ShareForm, TransitionForm
 from ..models import Case, CaseIndicator, Victim
 from ..validation import error_text
+from .merge import merge_context
 from .access import (
     CaseReaderMixin,
     can_file_cases,
@@ -80,6 +81,8 @@ class CaseDetailView(CaseReaderMixin, View):
             pk,
             related=("typology", "region", "reporting_agency", "assigned_to", "ring", "possible_duplicate_of"),
         )
+        if case.merged_into_id:  # merged away: its address leads to the surviving case
+            return redirect("cases:detail", pk=case.merged_into_id)
         user = request.user
         links = (
             case.indicator_links.select_related("indicator").order_by("indicator__kind", "indicator__value")
@@ -103,6 +106,7 @@ class CaseDetailView(CaseReaderMixin, View):
             "share_form": ShareForm() if can_write else None,
             "effective_priority": case.priority_override if case.priority_override is not None else case.priority,
             "duplicates": case.possible_duplicates.order_by("-reported_at")[:10],
+            **merge_context(case, user),
         }
         if case.ring_id:
             ctx["ring_regions"] = (
@@ -195,11 +199,11 @@ def case_transition_view(request, pk):
     if not form.is_valid():
         messages.error(request, _t("无效的状态。"))
         return redirect("cases:detail", pk=case.pk)
-    to_status = form.cleaned_data["to_status"]
+    to_status, close_reason = form.cleaned_data["to_status"], form.cleaned_data.get("close_reason") or ""
     return _act(
         request,
         case,
-        lambda: services.case_transition(case=case, actor=request.user, to_status=to_status),
+        lambda: services.case_transition(case=case, actor=request.user, to_status=to_status, close_reason=close_reason),
         _t("状态已变更为 %(status)s。") % {"status": CaseStatus(to_status).label},
     )
 

@@ -18,6 +18,13 @@ def _reporting_agency(user):
     return user.agency
 
 
+def _parse(request, path, info):
+    """The file checked row by row, and its rows that report a case the user can see again."""
+    result = imports.parse_file(path, info["format"])
+    imports.flag_duplicates(result, request.user)
+    return result
+
+
 class ImportView(CaseFilerMixin, View):
     """GET: the upload form (and the preview of a stashed file); POST: upload and preview."""
 
@@ -25,7 +32,7 @@ class ImportView(CaseFilerMixin, View):
         found = imports.stashed_upload(request)
         if found and request.GET.get("preview"):
             info, path = found
-            return self._preview(request, info, imports.parse_file(path, info["format"]))
+            return self._preview(request, info, _parse(request, path, info))
         return render(request, "cases/import_upload.html", {"form": ImportUploadForm(), "columns": imports.COLUMNS})
 
     def post(self, request):
@@ -37,7 +44,7 @@ class ImportView(CaseFilerMixin, View):
         upload = form.cleaned_data["file"]
         info = imports.stash_upload(request, upload, upload.import_format)
         found = imports.stashed_upload(request)
-        return self._preview(request, info, imports.parse_file(found[1], info["format"]))
+        return self._preview(request, info, _parse(request, found[1], info))
 
     def _preview(self, request, info, result, status=200):
         error_rows = [r for r in result.rows if not r.ok]
@@ -50,6 +57,7 @@ class ImportView(CaseFilerMixin, View):
                 "rows": result.rows[:PREVIEW_LIMIT],
                 "hidden_rows": max(0, len(result.rows) - PREVIEW_LIMIT),
                 "error_rows": error_rows,
+                "duplicate_rows": [r for r in result.rows if r.duplicate_of],
                 "columns": imports.COLUMNS,
             },
             status=status,
@@ -68,14 +76,16 @@ class ImportConfirmView(CaseFilerMixin, View):
         if _reporting_agency(request.user) is None:
             messages.error(request, _t("请使用所属受理单位的账号导入。"))
             return redirect("%s?preview=1" % reverse("cases:import"))
-        result = imports.parse_file(path, info["format"])
+        result = _parse(request, path, info)
         if not result.ok:
             # The file is re-checked at confirm time: reference data may have changed since.
             messages.error(request, _t("文件存在错误，未导入任何案件。"))
             return ImportView()._preview(request, info, result, status=400)
         try:
+            skip = bool(request.POST.get("skip_duplicates"))
             created = imports.import_rows(
-                rows=result.rows, actor=request.user, reporting_agency=_reporting_agency(request.user)
+                rows=result.rows, actor=request.user, reporting_agency=_reporting_agency(request.user),
+                skip_duplicates=skip,
             )
         except imports.ImportFailed as exc:
             messages.error(
@@ -86,10 +96,16 @@ class ImportConfirmView(CaseFilerMixin, View):
             return redirect("%s?preview=1" % reverse("cases:import"))
         imports.discard_upload(request)
         linked = sum(1 for c in created if c.ring_id and c.ring.case_count > 1)
+        skipped = result.duplicate_count if skip else 0
+        if not created:
+            messages.info(request, _t("文件中的 %(n)s 行都是已有案件，未导入任何案件。") % {"n": skipped})
+            return redirect("cases:queue")
         messages.success(
             request,
             _t("已导入 %(n)s 起案件，其中 %(linked)s 起与其他案件串并。") % {"n": len(created), "linked": linked},
         )
+        if skipped:
+            messages.info(request, _t("跳过了 %(n)s 行已有案件。") % {"n": skipped})
         return redirect("cases:queue")
 
 

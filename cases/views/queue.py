@@ -11,11 +11,15 @@ from django.db import connection
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.views import View
+
+from core.policy import allowed
 
 from ..api.pagination import CappedPaginator, capped_count
 from ..choices import CaseStatus
-from ..models import Indicator
+from ..models import Indicator, SavedFilter
+from .queue_actions import bulk_context
 from . import url_pattern
 from .access import CaseReaderMixin, can_file_cases, visible_cases
 from .benign import can_view_benign
@@ -105,9 +109,54 @@ def queue_rows(cases) -> list:
     return rows
 
 
+# The filter bar: these fields in the bar itself, the rest behind "more"; the API's
+# datetime bounds (reported_after/before) are not offered on the page (the date fields are),
+# but a link carrying them still filters and shows them as chips.
+BAR_FIELDS = ("status", "typology", "region", "assigned_to_me", "duplicate")
+MORE_FIELDS = ("date_from", "date_to", "loss_min", "loss_max", "ring_size_min", "ring", "open")
+
+
+def filter_chips(request, filterset) -> list[dict]:
+    """One chip per active filter value, with the address of the queue without it."""
+    form = filterset.form
+    chips = []
+    for key in request.GET:
+        if key == "page" or key not in form.fields:
+            continue
+        field = form.fields[key]
+        choices = {str(k): str(v) for k, v in getattr(field, "choices", []) if k != ""}
+        widget_choices = {str(k): str(v) for k, v in getattr(field.widget, "choices", []) if k != ""}
+        for value in request.GET.getlist(key):
+            if not value:
+                continue
+            shown = choices.get(value) or widget_choices.get(value.lower()) or value
+            rest = request.GET.copy()
+            rest.pop("page", None)
+            rest.setlist(key, [v for v in request.GET.getlist(key) if v != value])
+            chips.append({"key": key, "label": str(field.label), "value": shown, "remove": "?" + rest.urlencode()})
+    return chips
+
+
+class OneOfManySelect(forms.Select):
+    """A plain select for a field that takes a list (the page picks one, the API several)."""
+
+    def value_from_datadict(self, data, files, name):
+        return [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else data.get(name)
+
+
 def _style_filter_form(form) -> None:
-    """The shared FilterSet knows nothing of Bootstrap; dress its widgets for the page."""
-    for field in form.fields.values():
+    """The shared FilterSet knows nothing of Bootstrap; dress its widgets for the page's bar:
+    the statuses as toggle buttons, one typology at a time in a plain select (the API still
+    takes several), "全部" where nothing is chosen."""
+    status = form.fields["status"]
+    status.widget = forms.CheckboxSelectMultiple(choices=status.choices, attrs={"class": "btn-check"})
+    typology = form.fields["typology"]
+    typology.widget = OneOfManySelect(choices=[("", _("全部"))] + [(c[0], c[1]) for c in typology.choices])
+    form.fields["region"].empty_label = _("全部")
+    form.fields["region"].widget.choices = form.fields["region"].choices
+    for name, field in form.fields.items():
+        if name == "status":
+            continue
         widget = field.widget
         css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
         widget.attrs.setdefault("class", css)
@@ -122,6 +171,7 @@ class QueueView(CaseReaderMixin, View):
         page = _page(request, qs)
         params = request.GET.copy()
         params.pop("page", None)
+        form = filterset.form
         return render(
             request,
             self.template_name,
@@ -137,6 +187,12 @@ class QueueView(CaseReaderMixin, View):
                 "query_string": params.urlencode(),
                 "can_file": can_file_cases(request.user),
                 "selected_status": request.GET.get("status", ""),
+                "bar_fields": [form[name] for name in BAR_FIELDS],
+                "more_fields": [form[name] for name in MORE_FIELDS],
+                "more_open": any(request.GET.get(name) for name in MORE_FIELDS),
+                "chips": filter_chips(request, filterset),
+                "saved_filters": list(SavedFilter.objects.filter(user=request.user).values("pk", "name", "query")),
+                **bulk_context(request.user),
             },
         )
 
@@ -147,7 +203,8 @@ class QueueRowsView(CaseReaderMixin, View):
     def get(self, request):
         _filterset, qs = queue_queryset(request)
         page = _page(request, qs)
-        return render(request, "cases/_queue_rows.html", {"cases": queue_rows(page.object_list)})
+        return render(request, "cases/_queue_rows.html",
+                      {"cases": queue_rows(page.object_list), "can_bulk": allowed(request.user, "case.change")})
 
 
 class QueueCountsView(CaseReaderMixin, View):

@@ -72,8 +72,10 @@ def ring_graph(cases: list, links: list, max_nodes: int = MAX_NODES) -> dict:
     roles = {value: str(label) for value, label in IndicatorRole.choices}
     nodes, edges = [], []
     for c in kept_cases.values():
-        nodes.append({"data": {"id": "c%d" % c.pk, "label": c.number, "type": "case", "url": c.url,
-                               "loss": str(c.loss_amount)}})
+        # The short label (the number's sequence part) keeps a 100-case graph legible; the
+        # full number shows on hover.
+        nodes.append({"data": {"id": "c%d" % c.pk, "label": c.number, "short": c.number[-6:], "type": "case",
+                               "url": c.url, "loss": str(c.loss_amount)}})
     for ind_id in shared + single:
         if len(nodes) >= max_nodes:
             break
@@ -88,6 +90,7 @@ def ring_graph(cases: list, links: list, max_nodes: int = MAX_NODES) -> dict:
                     "label": first.value,
                     "type": "indicator",
                     "kind": first.kind,
+                    "short": first.value if len(first.value) <= 12 else "…" + first.value[-10:],
                     "shared": len({link.case_id for link in ls}) > 1,
                     "url": lookup_url + quote(first.value, safe=""),
                 }
@@ -97,7 +100,8 @@ def ring_graph(cases: list, links: list, max_nodes: int = MAX_NODES) -> dict:
             edges.append({"data": {"id": "e%d" % link.pk, "source": "c%d" % link.case_id, "target": "i%d" % ind_id,
                                    "role": roles.get(link.role, link.role)}})
     total = len(cases) + len(by_indicator)
-    return {"nodes": nodes, "edges": edges, "truncated": total > len(nodes), "total_nodes": total}
+    kinds = {value: str(label) for value, label in IndicatorKind.choices}
+    return {"nodes": nodes, "edges": edges, "truncated": total > len(nodes), "total_nodes": total, "kinds": kinds}
 
 
 _CASE_ROW = ('<tr data-node="c%d"><td><a class="mono" href="%s">%s</a></td><td>%s</td><td>%s</td>'

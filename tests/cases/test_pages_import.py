@@ -183,3 +183,56 @@ def test_import_takes_the_victims_transactions_and_refuses_a_bad_one_by_row(clie
     case = Case.objects.get()
     assert case.loss_amount == Decimal("4200.50")
     assert list(case.transactions.values_list("reference", flat=True)) == ["A1", ""]
+
+
+def _import(client, upload, **extra):
+    preview = client.post(reverse("cases:import"), {"file": upload})
+    token = client.session[imports.SESSION_KEY]["token"]
+    response = client.post(reverse("cases:import_confirm"), {"token": token, **extra}, follow=True)
+    return preview.content.decode(), response.content.decode()
+
+
+def test_an_import_run_twice_creates_nothing_the_second_time(client, w):
+    client.force_login(w.users["officer"])
+    rows = _good_rows(3)
+    _preview, _done = _import(client, _csv(rows))
+    assert Case.objects.count() == 3
+    ring_size = Case.objects.first().ring.case_count
+    # The same file again: every row is flagged with the case it repeats, and skipping is the default.
+    preview, done = _import(client, _csv(rows), skip_duplicates="1")
+    assert preview.count('data-testid="duplicate-row"') == 3
+    assert 'data-testid="skip-duplicates"' in preview and "checked" in preview
+    for number in Case.objects.values_list("number", flat=True):
+        assert number in preview
+    assert "都是已有案件，未导入任何案件" in done
+    assert Case.objects.count() == 3
+    assert Case.objects.first().ring.case_count == ring_size  # the ring did not swell
+
+
+def test_import_skips_only_the_repeated_rows_and_matches_a_victim_by_payments(client, w):
+    client.force_login(w.users["officer"])
+    headers = ["发案时间", "发案地区划代码", "诈骗类型", "损失金额", "受害人姓名", "受害人手机号", "受害人交易"]
+    paid = "2024-05-01 14:20|8000.00|6222021234567890123|工商银行"
+    _import(client, _csv([["2024-05-01 14:00", "340402001", "刷单返利", "", "王五", "13800001111", paid]], headers))
+    assert Case.objects.count() == 1
+    # The same victim (name and phone, no ID number) and the same payment, reported with another
+    # occurrence time: still the same case. A new row in the same file is imported.
+    rows = [["2024-05-01 13:30", "340402001", "刷单返利", "", "王五", "138 0000 1111", paid],
+            ["2024-05-02 09:00", "340402001", "刷单返利", "500", "赵六", "13800002222", ""]]
+    preview, done = _import(client, _csv(rows, headers), skip_duplicates="1")
+    assert preview.count('data-testid="duplicate-row"') == 1
+    assert Case.objects.count() == 2
+    assert "跳过了 1 行已有案件" in done
+    # Unticked, the repeated row is imported all the same (the user decides).
+    _import(client, _csv(rows[:1], headers))
+    assert Case.objects.count() == 3
+
+
+def test_duplicates_are_looked_for_only_among_cases_the_importer_can_see(client, w):
+    client.force_login(w.users["officer_b"])  # another station, another area
+    rows = _good_rows(1)
+    _import(client, _csv([[*rows[0][:1], "340403001", *rows[0][2:]]]))
+    client.force_login(w.users["officer"])
+    preview, _done = _import(client, _csv(rows), skip_duplicates="1")
+    assert 'data-testid="duplicate-row"' not in preview  # no hint of a case it may not see
+    assert Case.objects.count() == 2
