@@ -68,6 +68,7 @@ NAV_ITEMS = [
     NavItem("agencies:directory", _("成员单位")),
     NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
     NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem("agencies:console", _("单位管理"), roles=frozenset({Role.AGENCY_ADMIN})),
 ]
 
 

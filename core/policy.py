@@ -246,6 +246,10 @@ RULES: dict[str, Rule] = {
     "criteria.change": rule(OFFICE, ALL_BUT_VIEWER),
     "title.apply": rule({K.COMMUNITY}, ALL_BUT_VIEWER),
     "title.decide": rule(OFFICE, ALL_BUT_VIEWER),
+    # --- the agency admin's console (agencies.services): own agency's users and duty contacts
+    "console.view": read(ANY, {Role.AGENCY_ADMIN}),
+    "user.manage": rule(ANY, {Role.AGENCY_ADMIN}, on=_own_agency),
+    "agency.duty_change": rule(ANY, {Role.AGENCY_ADMIN}, on=lambda user, agency: agency.pk == user.agency_id),
 }
 
 NO_AGENCY = _("平台管理员账号不属于任何成员单位，不能执行业务操作。")
