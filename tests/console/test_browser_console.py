@@ -99,3 +99,17 @@ def test_navigation_fits_one_line_at_1280_in_both_languages(seeded, asgi_server,
     assert _nav_rows(page) == 1, "English navigation wraps for %s" % username
     nav_height = page.locator("nav.navbar").bounding_box()["height"]
     assert nav_height < 70, nav_height
+
+
+def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transactional_db, eager_celery, asgi_server,
+                                                                          page, login):
+    """Crawl the main pages of each kind of member in English (tests/console/english_crawl.py):
+    typologies, timeline lines, statuses, labels and messages are all English; the only Chinese
+    left is what members typed (names of agencies, people, places, notes)."""
+    from django.core.management import call_command
+
+    from tests.console.english_crawl import crawl, user_data_strings
+
+    call_command("seed_demo", verbosity=0)
+    report = crawl(page, asgi_server, login, user_data_strings())
+    assert report == {}, "\n".join("%s: %s" % (where, " / ".join(found[:5])) for where, found in report.items())
