@@ -7,7 +7,19 @@ from .choices import Role, RoutingKeyKind
 from .models import Agency, User
 
 
-class _PasswordPair(forms.Form):
+class _Styled:
+    """Bootstrap's classes on every widget (the shared form_fields include renders ``{{ field }}``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = ("form-check-input" if isinstance(widget, forms.CheckboxInput)
+                   else "form-select" if isinstance(widget, forms.Select) else "form-control")
+            widget.attrs.setdefault("class", css)
+
+
+class _PasswordPair(_Styled, forms.Form):
     password1 = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -27,7 +39,7 @@ class UserCreateForm(_PasswordPair):
     field_order = ["username", "first_name", "role", "phone", "password1", "password2"]
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(_Styled, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "role", "phone"]
@@ -38,13 +50,13 @@ class PasswordResetForm(_PasswordPair):
     pass
 
 
-class DutyForm(forms.ModelForm):
+class DutyForm(_Styled, forms.ModelForm):
     class Meta:
         model = Agency
         fields = ["duty_contact", "duty_phone"]
 
 
-class RoutingKeyForm(forms.Form):
+class RoutingKeyForm(_Styled, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=RoutingKeyKind.choices)
     value = forms.CharField(label=_("值"), max_length=100)
     note = forms.CharField(label=_("备注"), max_length=100, required=False)
@@ -54,7 +66,7 @@ class RoutingKeyForm(forms.Form):
     )
 
 
-class ConsoleImportForm(forms.Form):
+class ConsoleImportForm(_Styled, forms.Form):
     file = forms.FileField(label=_("CSV 文件"), help_text=_("表头 kind,value,note；kind 为路由键类型或 duty（值班：value 为联系人，note 为电话）。"))
     request_approval = forms.BooleanField(
         label=_("重叠的路由键申请反诈中心审批"), required=False,

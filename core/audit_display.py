@@ -11,10 +11,12 @@ Services write ``detail`` in a few shapes, all read here:
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from agencies.choices import Role, RoutingKeyKind, RoutingKeyStatus
 
@@ -83,17 +85,41 @@ class AuditLine:
         return "%s: %s" % (self.label, self.text)
 
 
+STATUS_KEYS = ("status", "from", "to", "move")
+
+
+@lru_cache(maxsize=128)
+def model_choices(object_type: str) -> dict[str, dict]:
+    """{field name: {value: label}} of the object's model fields that have choices; the status
+    field's serve a transition's from/to and a move's name too."""
+    try:
+        model = apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        model = None
+    if model is None:
+        return {}
+    out = {f.name: {str(k): v for k, v in f.flatchoices} for f in model._meta.concrete_fields if f.choices}
+    if "status" in out:
+        for key in STATUS_KEYS[1:]:
+            out.setdefault(key, out["status"])
+    return out
+
+
 def label_of(key: str) -> str:
     return str(FIELD_LABELS.get(key, key))
 
 
-def show_value(key: str, value) -> str:
-    """A stored value as words: choice labels, yes/no, names of nested objects."""
+def show_value(key: str, value, choices_of: dict | None = None) -> str:
+    """A stored value as words: choice labels (of the object's model first), yes/no, names of
+    nested objects."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if isinstance(value, str):
+        choices = (choices_of or {}).get(key)
+        if choices and value in choices:
+            return str(choices[value])
         choices = VALUE_LABELS.get(key)
         if choices and value in choices:
             return str(choices[value])
@@ -104,48 +130,55 @@ def show_value(key: str, value) -> str:
         except ValueError:
             return value
     if isinstance(value, list):
-        return "、".join(show_value(key, v) for v in value) or "—"
+        return pgettext("list separator", "、").join(show_value(key, v, choices_of) for v in value) or "—"
     if isinstance(value, dict):
         if "name" in value:
             return str(value["name"])
         if "agency" in value and "value" in value:
             return "%s（%s）" % (value["agency"], value["value"])
-        return "；".join("%s %s" % (label_of(k), show_value(k, v)) for k, v in value.items())
+        return pgettext("list separator", "；").join("%s %s" % (label_of(k), show_value(k, v, choices_of))
+                                                     for k, v in value.items())
     return str(value)
 
 
-def audit_lines(detail: dict | None) -> list[AuditLine]:
-    """The entry's detail as lines a person reads, changed fields first."""
+def audit_lines(detail: dict | None, object_type: str = "") -> list[AuditLine]:
+    """The entry's detail as lines a person reads, changed fields first; values of the object's
+    choice fields by their labels."""
     if not isinstance(detail, dict) or not detail:
         return []
     detail = dict(detail)
+    choices_of = model_choices(object_type)
+
+    def shown(key, value):
+        return show_value(key, value, choices_of)
+
     lines: list[AuditLine] = []
     changes = detail.pop("changes", None)
     if isinstance(changes, dict):
         for key, change in changes.items():
             change = change if isinstance(change, dict) else {"after": change}
-            lines.append(AuditLine(label_of(key), before=show_value(key, change.get("before")),
-                                   after=show_value(key, change.get("after"))))
+            lines.append(AuditLine(label_of(key), before=shown(key, change.get("before")),
+                                   after=shown(key, change.get("after"))))
     before, after = detail.pop("before", None), detail.get("after")
     if isinstance(before, dict):
         if isinstance(after, dict):
             detail.pop("after")
             keys = list(dict.fromkeys([*before, *after]))
             for key in keys:
-                lines.append(AuditLine(label_of(key), before=show_value(key, before.get(key)),
-                                       after=show_value(key, after.get(key))))
+                lines.append(AuditLine(label_of(key), before=shown(key, before.get(key)),
+                                       after=shown(key, after.get(key))))
         else:
             for key, old in before.items():
                 new = detail.pop(key, None) if key in detail else None
-                lines.append(AuditLine(label_of(key), before=show_value(key, old),
-                                       after=show_value(key, new) if new is not None else None))
+                lines.append(AuditLine(label_of(key), before=shown(key, old),
+                                       after=shown(key, new) if new is not None else None))
     elif before is not None:
         detail["before"] = before
     if "from" in detail and "to" in detail:
         old, new = detail.pop("from"), detail.pop("to")
-        lines.append(AuditLine(str(_("状态")), before=show_value("status", old), after=show_value("status", new)))
+        lines.append(AuditLine(str(_("状态")), before=shown("status", old), after=shown("status", new)))
     for key, value in detail.items():
-        lines.append(AuditLine(label_of(key), text=show_value(key, value)))
+        lines.append(AuditLine(label_of(key), text=shown(key, value)))
     return lines
 
 

@@ -38,9 +38,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "agencies:console_duty": {"POST": "agency.duty_change"},
     "agencies:console_key_add": {"POST": "routingkey.change"},
     "agencies:console_key_delete": {"POST": "routingkey.change"},
-    "agencies:console_user_new": {"GET": "user.manage", "POST": "user.manage"},
+    "agencies:console_user_new": {"GET": "user.manage", "POST": "user.manage", "PUT": "user.manage"},
     "agencies:console_user": {"GET": "user.manage", "POST": "user.manage"},
-    "agencies:console_import": {"GET": "console.view", "POST": "routingkey.change"},
+    "agencies:console_import": {"GET": "console.view", "POST": "routingkey.change", "PUT": "routingkey.change"},
     # --- API: accounts, members, events, audit
     "api-token": {"POST": PUBLIC},
     "api-token-revoke": {"POST": MEMBER},  # one's own token; another user's: the view's restrict("change")

@@ -123,7 +123,7 @@ class AuditExportView(AuditLogView):
                 yield [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username,
                        e.agency.name if e.agency_id and e.agency else "", str(actions.get(e.action, e.action)),
                        object_type_label(e.object_type), e.object_id, e.object_repr,
-                       "\n".join(str(line) for line in audit_lines(e.detail)),
+                       "\n".join(str(line) for line in audit_lines(e.detail, e.object_type)),
                        request.build_absolute_uri(url) if url else "", e.ip_address or ""]
 
         audit_record(actor=request.user, action=AuditAction.EXPORT, request=request,

@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def audit_lines(entry):
-    return _audit_lines(entry.detail)
+    return _audit_lines(entry.detail, entry.object_type)
 
 
 @register.filter

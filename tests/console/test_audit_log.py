@@ -113,3 +113,17 @@ def test_others_cannot_read_or_export(client, demo, username):
     client.force_login(demo[username])
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/export/").status_code == 403
+
+
+def test_values_of_the_objects_choice_fields_read_as_labels_in_the_readers_language():
+    from django.utils import translation
+
+    from core.audit_display import audit_lines
+
+    [line] = audit_lines({"from": "created", "to": "delivered"}, "alerts.request")
+    assert (line.label, line.before, line.after) == ("状态", "已创建", "已送达")
+    with translation.override("en"):
+        [line] = audit_lines({"from": "created", "to": "delivered"}, "alerts.request")
+        assert (line.label, line.before, line.after) == ("Status", "Created", "Delivered")
+        [line] = audit_lines({"bulk": [1, 2]}, "propaganda.outreach")
+        assert str(line) == "Batch: 1, 2"
