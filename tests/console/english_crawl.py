@@ -12,7 +12,6 @@ import re
 from django.apps import apps
 from django.db import models
 
-CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\uff0c\uff1a\u3001\u3002\u201c\u201d]+")
 HAN = re.compile(r"[\u3400-\u9fff]")
 PROJECT_APPS = {"core", "agencies", "cases", "alerts", "events", "propaganda", "dashboards"}
 # Stored in Chinese but shown translated: they are not user data.

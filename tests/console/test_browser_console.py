@@ -4,7 +4,6 @@
 - the navigation fits one line at 1280 px in both languages."""
 
 import pytest
-from django.conf import settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW_PASSWORD = "Qz7!fraud-console"
