@@ -156,8 +156,8 @@ def seed_agencies(*, password: str | None = None) -> dict[str, int]:
                 "agency": agencies[agency],
                 "role": role,
                 "is_service_account": service,
-                # Agency admins manage their agency's users and routing keys in the admin site.
-                "is_staff": role == Role.AGENCY_ADMIN,
+                # Agency admins manage their agency in the console; the admin site is superusers'.
+                "is_staff": False,
             },
         )
         if created or not user.check_password(password):

@@ -201,6 +201,9 @@ class User(AbstractUser):
     is_service_account = models.BooleanField(
         _("系统账号"), default=False, help_text=_("单位业务系统通过 API 令牌接入时使用。")
     )
+    # Raised by the agency admin's "force logout" (agencies.services.user_force_logout): every
+    # session signed with an earlier value stops matching ``get_session_auth_hash``.
+    session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -227,6 +230,18 @@ class User(AbstractUser):
                 self.groups.remove(group)
         if wanted is not None:
             self.groups.add(wanted)
+
+    def get_session_auth_hash(self):
+        """Django's hash of the password, mixed with ``session_epoch`` once a session was forced
+        out: Django (and the socket consumer) compare it on every request, so raising the epoch
+        ends every session of the user while the password stays as it was."""
+        from django.utils.crypto import salted_hmac
+
+        base = super().get_session_auth_hash()
+        if not self.session_epoch:
+            return base  # sessions made before any forced logout stay valid
+        return salted_hmac("agencies.User.session_epoch", "%s:%d" % (base, self.session_epoch),
+                           algorithm="sha256").hexdigest()
 
     @property
     def agency_kind(self) -> str | None:

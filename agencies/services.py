@@ -42,7 +42,7 @@ from core.policy import authorize
 from core.services import audit_entry, audit_record, audit_record_many
 from events.services import event_emit, user_sockets_check
 
-from .choices import RoutingKeyKind, RoutingKeyStatus
+from .choices import Role, RoutingKeyKind, RoutingKeyStatus
 from .models import Agency, RoutingKey, User
 from .selectors import routing_key_change_audience, routing_key_overlaps
 
@@ -254,3 +254,132 @@ def user_credentials_changed(*, user: User, reason: str) -> None:
 def user_session_ended(*, user: User, session_key: str | None) -> None:
     """A logout: the sockets opened with that session close."""
     user_sockets_check(user_id=user.pk, ended_session=session_key)
+
+
+# ---------------------------------------------------------------- the agency admin's console
+#
+# An agency admin manages their own agency's people from the console (agencies.console_views):
+# users are created, given a role, disabled (never deleted: the audit log names them), have a
+# password reset and their sessions ended; the duty contact is kept current. Each write checks
+# ``user.manage`` / ``agency.duty_change`` (core.policy: the admin's own agency only) and leaves
+# one audit line whose ``detail["changes"]`` holds each field's before and after.
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {name: {"before": before.get(name), "after": value} for name, value in after.items()
+            if before.get(name) != value}
+
+
+def _managed_user(actor, user: User) -> User:
+    """The user row, locked, once the actor may manage it (their own agency's, not themselves
+    for the moves that would lock them out)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    authorize(actor, "user.manage", user, message=_("单位管理员只能管理本单位的用户。"))
+    return user
+
+
+@transaction.atomic
+def user_create(*, actor: User, username: str, first_name: str, role: str, password: str,
+                phone: str = "", request=None) -> User:
+    """A new user of the actor's own agency; the password is checked by Django's validators."""
+    from django.contrib.auth.password_validation import validate_password
+
+    user = User(username=username.strip(), first_name=first_name.strip(), role=role, phone=phone.strip(),
+                agency_id=actor.agency_id if actor.is_authenticated else None)
+    authorize(actor, "user.manage", user, message=_("单位管理员只能管理本单位的用户。"))
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise ValidationError({"username": _("该用户名已被使用。")})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=user, request=request, detail={"changes": _changes(
+        {}, {"username": user.username, "first_name": user.first_name, "role": user.role, "phone": user.phone})})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, role: str | None = None, first_name: str | None = None,
+                phone: str | None = None, request=None) -> User:
+    """Change a user's role, name or phone. An admin cannot take away their own admin role
+    (the agency would be left without one by mistake)."""
+    user = _managed_user(actor, user)
+    if role is not None and role not in Role.values:
+        raise ValidationError({"role": _("未知的角色。")})
+    if user.pk == actor.pk and role is not None and role != user.role:
+        raise ValidationError({"role": _("不能修改自己的角色。")})
+    before = {"role": user.role, "first_name": user.first_name, "phone": user.phone}
+    wanted = {k: v for k, v in {"role": role, "first_name": first_name, "phone": phone}.items() if v is not None}
+    changes = _changes(before, wanted)
+    if not changes:
+        return user
+    for name, change in changes.items():
+        setattr(user, name, change["after"])
+    user.save(update_fields=list(changes))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, request=request, detail={"changes": changes})
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool, request=None) -> User:
+    """Disable (or enable again) a user. A disabled user cannot log in; their sessions stop
+    (Django refuses an inactive user's session), their API token is revoked and their sockets
+    close (agencies.signals). Users are never deleted: the log keeps naming them."""
+    user = _managed_user(actor, user)
+    if user.pk == actor.pk:
+        raise ValidationError(_("不能停用自己的账号。"))
+    if user.is_active == active:
+        return user
+    changes = _changes({"is_active": user.is_active}, {"is_active": active})
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, request=request, detail={"changes": changes})
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user: User, password: str, request=None) -> User:
+    """Set a new password (the admin tells the user). Every session and the API token of the
+    user end with the old password."""
+    from django.contrib.auth.password_validation import validate_password
+
+    user = _managed_user(actor, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, request=request, detail={"password": "reset"})
+    return user
+
+
+@transaction.atomic
+def user_force_logout(*, actor: User, user: User, request=None) -> User:
+    """End every session of the user (``User.session_epoch``), revoke their API token and close
+    their sockets; the password stays."""
+    user = _managed_user(actor, user)
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    token_revoke(user=user, actor=actor, request=request, reason="forced_logout")
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, request=request, detail={"sessions": "ended"})
+    transaction.on_commit(lambda: user_sockets_check(user_id=user.pk))
+    return user
+
+
+@transaction.atomic
+def agency_duty_update(*, actor: User, agency: Agency, duty_contact: str, duty_phone: str, request=None) -> Agency:
+    """The agency's on-duty contact, as the directory shows it to every member."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    authorize(actor, "agency.duty_change", agency, message=_("单位管理员只能修改本单位的值班信息。"))
+    changes = _changes({"duty_contact": agency.duty_contact, "duty_phone": agency.duty_phone},
+                       {"duty_contact": duty_contact.strip()[:50], "duty_phone": duty_phone.strip()[:30]})
+    if changes:
+        for name, change in changes.items():
+            setattr(agency, name, change["after"])
+        agency.save(update_fields=list(changes))
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=agency, request=request, detail={"changes": changes})
+    return agency

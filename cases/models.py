@@ -25,6 +25,11 @@ class Typology(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self):
+        from django.utils.translation import get_language
+
+        # English readers get the English name where one is kept (issue 21 §7).
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

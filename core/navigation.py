@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.choices import POLICE_KINDS, RECEIVING_KINDS, AgencyKind, Role
 
@@ -39,12 +40,12 @@ NAV_ITEMS = [
         kinds=frozenset({AgencyKind.COMMUNITY, AgencyKind.POLICE_STATION}),
         roles=frozenset({Role.GRID_WORKER}),
     ),
-    NavItem("cases:queue", _("案件研判"), kinds=frozenset(CASE_READERS)),
+    NavItem("cases:queue", pgettext_lazy("navigation", "案件研判"), kinds=frozenset(CASE_READERS)),
     NavItem("alerts:inbox", _("收件箱"), kinds=frozenset(RECEIVING_KINDS)),
     # Dissuasion tasks go to the resident's station and community alike (issue 4).
     NavItem("alerts:tasks", _("劝阻任务"), kinds=frozenset({AgencyKind.COMMUNITY, AgencyKind.POLICE_STATION})),
     NavItem("alerts:board", _("协查请求"), kinds=frozenset(POLICE_KINDS | {AgencyKind.LEADERSHIP_OFFICE})),
-    NavItem("alerts:deadlines", _("办理时限"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem("alerts:deadlines", pgettext_lazy("navigation", "办理时限"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
     NavItem(
         "propaganda:home",
         _("反诈宣传"),
@@ -68,6 +69,7 @@ NAV_ITEMS = [
     NavItem("agencies:directory", _("成员单位")),
     NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
     NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem("agencies:console", pgettext_lazy("navigation", "单位管理"), roles=frozenset({Role.AGENCY_ADMIN})),
 ]
 
 

@@ -248,6 +248,10 @@ RULES: dict[str, Rule] = {
     "title.decide": rule(OFFICE, ALL_BUT_VIEWER),
     # --- duplicates (cases.merging): a centre's analysts merge cases they may change
     "case.merge": rule(CENTRE, {Role.ANALYST, Role.SUPERVISOR}, on=_case_change),
+    # --- the agency admin's console (agencies.services): own agency's users and duty contacts
+    "console.view": read(ANY, {Role.AGENCY_ADMIN}),
+    "user.manage": rule(ANY, {Role.AGENCY_ADMIN}, on=_own_agency),
+    "agency.duty_change": rule(ANY, {Role.AGENCY_ADMIN}, on=lambda user, agency: agency.pk == user.agency_id),
 }
 
 NO_AGENCY = _("平台管理员账号不属于任何成员单位，不能执行业务操作。")

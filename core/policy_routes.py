@@ -15,7 +15,7 @@ PUBLIC = "public"
 MEMBER = "member"
 
 # Parts of the URL space governed by their own permission system, not this table.
-EXEMPT_NAMESPACES = ("admin",)  # Django's admin: is_staff + model permissions + OwnAgencyAdminMixin
+EXEMPT_NAMESPACES = ("admin",)  # Django's admin: superusers only (core.admin_site)
 
 ROUTES: dict[str, dict[str, str]] = {
     # --- site, accounts, schema
@@ -29,10 +29,18 @@ ROUTES: dict[str, dict[str, str]] = {
     "schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
     "core:audit": {"GET": "audit.view"},
+    "core:audit_export": {"GET": "audit.view"},
     "agencies:directory": {"GET": "agency.view"},
     "agencies:detail": {"GET": "agency.view"},
     "agencies:routing_keys_pending": {"GET": "routingkey.review"},
     "agencies:routing_key_approve": {"POST": "routingkey.approve"},
+    "agencies:console": {"GET": "console.view"},
+    "agencies:console_duty": {"POST": "agency.duty_change"},
+    "agencies:console_key_add": {"POST": "routingkey.change"},
+    "agencies:console_key_delete": {"POST": "routingkey.change"},
+    "agencies:console_user_new": {"GET": "user.manage", "POST": "user.manage", "PUT": "user.manage"},
+    "agencies:console_user": {"GET": "user.manage", "POST": "user.manage"},
+    "agencies:console_import": {"GET": "console.view", "POST": "routingkey.change", "PUT": "routingkey.change"},
     # --- API: accounts, members, events, audit
     "api-token": {"POST": PUBLIC},
     "api-token-revoke": {"POST": MEMBER},  # one's own token; another user's: the view's restrict("change")

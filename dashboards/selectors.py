@@ -234,8 +234,9 @@ def typology_mix(*, region: Region, start: date, end: date) -> list[dict]:
         CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path)
         .order_by().values_list("typology_id").annotate(cases=Sum("cases"), loss=Sum("loss"))
     )
-    names = {t.pk: t for t in Typology.objects.only("pk", "code", "name")}  # a dozen rows, no join
-    out = [{"id": t, "code": names[t].code, "name": names[t].name, "cases": n, "loss": loss or ZERO} for t, n, loss in rows]
+    names = {t.pk: t for t in Typology.objects.only("pk", "code", "name", "name_en")}  # a dozen rows, no join
+    # str(): the typology's name in the reader's language (issue 21 §7)
+    out = [{"id": t, "code": names[t].code, "name": str(names[t]), "cases": n, "loss": loss or ZERO} for t, n, loss in rows]
     return sorted(out, key=lambda r: (-r["cases"], r["code"]))
 
 

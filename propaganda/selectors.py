@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import RegionLevel
@@ -153,13 +154,16 @@ def typology_group_table(*, since: date, until: date, within: Region | None = No
         victims = victims.filter(case__region__path__startswith=within.path)
     counts = (
         victims.annotate(group=victim_group_expr())
-        .values("case__typology__name", "group").annotate(n=Count("id")).order_by()
+        .values("case__typology__name", "case__typology__name_en", "group").annotate(n=Count("id")).order_by()
     )
     groups = list(TargetGroup.choices)
     index = {g: i for i, (g, _label) in enumerate(groups)}
     by_typology: dict[str, list[int]] = defaultdict(lambda: [0] * len(groups))
+    english = (get_language() or "").startswith("en")
     for item in counts:
-        by_typology[item["case__typology__name"]][index[item["group"]]] += item["n"]
+        name = (item["case__typology__name_en"] if english and item["case__typology__name_en"]
+                else item["case__typology__name"])  # the reader's language (issue 21 §7)
+        by_typology[name][index[item["group"]]] += item["n"]
     table = CrossTable(groups=groups)
     for name, cells in sorted(by_typology.items(), key=lambda kv: -sum(kv[1])):
         table.rows.append({"typology": name, "cells": cells, "total": sum(cells)})

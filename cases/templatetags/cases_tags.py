@@ -29,3 +29,11 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def timeline_text(message):
+    """A stored timeline line in the reader's language (cases.timeline_text)."""
+    from cases.timeline_text import timeline_text as translate_line
+
+    return translate_line(message)
