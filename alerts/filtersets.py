@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -9,6 +10,17 @@ from core.datetimes import BoundedIsoDateTimeFilter
 
 from .choices import Direction, RequestKind, RequestStatus
 from .models import Request
+
+CLAIM_CHOICES = (("mine", _("我认领的")), ("free", _("未认领")), ("others", _("他人认领")))
+
+
+def overdue_q(now) -> Q:
+    """Open requests past the deadline that matters now, or already escalated."""
+    open_ = Q(status__in=[RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED])
+    ack_late = Q(status=RequestStatus.DELIVERED, ack_due_at__lt=now)
+    ack_none_late = Q(status=RequestStatus.DELIVERED, ack_due_at__isnull=True, complete_due_at__lt=now)
+    complete_late = Q(status=RequestStatus.ACKNOWLEDGED, complete_due_at__lt=now)
+    return open_ & (Q(escalated_at__isnull=False) | ack_late | ack_none_late | complete_late)
 
 
 class RequestFilterSet(django_filters.FilterSet):
@@ -26,10 +38,27 @@ class RequestFilterSet(django_filters.FilterSet):
         label=_("接收单位"),
     )
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时"))
+    claim = django_filters.ChoiceFilter(choices=CLAIM_CHOICES, method="filter_claim", label=_("认领"))
 
     class Meta:
         model = Request
-        fields = ["kind", "status", "direction", "since", "escalated", "agency", "q"]
+        fields = ["kind", "status", "direction", "since", "escalated", "agency", "q", "overdue", "claim"]
+
+    def filter_overdue(self, queryset, name, value):
+        """Open and past the deadline that matters now (``alerts_tags.due_at``), or escalated."""
+        late = overdue_q(timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_claim(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "free":
+            return queryset.filter(claimed_by__isnull=True)
+        if value == "mine" and user is not None:
+            return queryset.filter(claimed_by_id=user.pk)
+        if value == "others" and user is not None:
+            return queryset.filter(claimed_by__isnull=False).exclude(claimed_by_id=user.pk)
+        return queryset
 
     def filter_direction(self, queryset, name, value):
         user = getattr(self.request, "user", None)
@@ -46,4 +75,5 @@ class RequestFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # An account, a phone number, a URL (the target), a request number or a case number.
         return queryset.filter(Q(number__icontains=value) | Q(target_value__icontains=value) | Q(case__number__icontains=value))

@@ -20,6 +20,7 @@ from .deadlines import (
 from .requests import (
     MAX_PDF_BYTES,
     STOP_PAYMENT_HOURS,
+    RequestClaimed,
     RequestConflict,
     RequestError,
     RequestForbidden,
@@ -37,6 +38,7 @@ from .requests import (
     request_timeline_add,
     validate_legal_notice,
 )
+from .claims import request_claim, request_unclaim, requests_acknowledge_many
 from .money import disposition_check, money_result_check, onward_follow_on, requests_stop_all
 from .return_proposals import pro_rata, return_proposal_create, return_proposal_decide
 from .signals import dissuasion_outcome_effects, signal_receive
@@ -45,6 +47,7 @@ __all__ = [
     "DEFAULT_DEADLINES",
     "MAX_PDF_BYTES",
     "STOP_PAYMENT_HOURS",
+    "RequestClaimed",
     "RequestConflict",
     "RequestError",
     "RequestForbidden",
@@ -58,6 +61,9 @@ __all__ = [
     "dissuasion_outcome_effects",
     "pro_rata",
     "request_acknowledge",
+    "request_claim",
+    "request_unclaim",
+    "requests_acknowledge_many",
     "request_complete",
     "request_create",
     "request_event",
