@@ -135,12 +135,11 @@ def dispatch_alert_events(reqs, audiences: dict[int, set[int]] | None = None) ->
     audiences = audiences if audiences is not None else Request.objects.audiences(reqs)
     seen = set().union(*(audiences.get(req.pk, set()) for req in reqs)) if reqs else set()
     centres = set(Agency.objects.filter(pk__in=seen, kind=AgencyKind.ANTI_FRAUD_CENTRE).values_list("pk", flat=True))
-    return [
-        event
+    return [  # one group per request, as ``events_emit`` takes them
+        event_build(kind="request.needs_dispatch", subject=req, recipients=audiences.get(req.pk, set()) & centres,
+                    case_id=req.case_id, role=Role.SUPERVISOR,
+                    payload=lambda agency_id, req=req: request_view_for(req, agency_id))
         for req in reqs
-        for event in event_build(kind="request.needs_dispatch", subject=req, recipients=audiences.get(req.pk, set()) & centres,
-                                 case_id=req.case_id, role=Role.SUPERVISOR,
-                                 payload=lambda agency_id, req=req: request_view_for(req, agency_id))
     ]
 
 
@@ -315,7 +314,7 @@ def request_create(
 
         transaction.on_commit(delivery_schedule, robust=True)
         if unroutable:  # straight to the dispatch queue: delivery records no move for it
-            events_emit([dispatch_alert_events([req])])
+            events_emit(dispatch_alert_events([req]))
     return req
 
 
