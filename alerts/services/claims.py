@@ -22,20 +22,22 @@ from .requests import (
     RequestClaimed,
     RequestConflict,
     RequestForbidden,
-    _lock,
-    _record,
-    holder_name,
+    request_holder_name,
     request_moves_record,
 )
 
 BULK_MAX = 200
 
 
+def _locked(request_id: int) -> Request:
+    return Request.objects.select_for_update(of=("self",)).select_related(*LOCK_RELATED).get(pk=request_id)
+
+
 @transaction.atomic
 def request_claim(*, request_id: int, actor, take_over: bool = False, http_request=None) -> Request:
     """Claim an open request for ``actor``; one another clerk holds only with ``take_over``
     (recorded, with whom it was taken from). Claiming one's own claim again changes nothing."""
-    req = _lock(request_id, LOCK_RELATED)
+    req = _locked(request_id)
     authorize(actor, "request.claim", req, message=_("只有接收单位的经办人员可以认领该请求。"), error=RequestForbidden)
     if not req.is_open:
         raise RequestConflict(_("请求 %(number)s 已结束，无需认领。") % {"number": req.number})
@@ -44,33 +46,33 @@ def request_claim(*, request_id: int, actor, take_over: bool = False, http_reque
     previous = req.claimed_by
     if previous is not None and not take_over:
         raise RequestClaimed(_("请求 %(number)s 正由 %(holder)s 办理；如需由您办理，请选择“接手”。")
-                             % {"number": req.number, "holder": holder_name(previous)})
+                             % {"number": req.number, "holder": request_holder_name(previous)})
     req.claimed_by, req.claimed_at = actor, timezone.now()
     req.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
     if previous is None:
-        message = _("%(user)s 认领了 %(number)s") % {"user": holder_name(actor), "number": req.number}
+        message = _("%(user)s 认领了 %(number)s") % {"user": request_holder_name(actor), "number": req.number}
         detail = {"claimed_by": actor.pk}
     else:
         message = _("%(user)s 从 %(holder)s 处接手了 %(number)s") % {
-            "user": holder_name(actor), "holder": holder_name(previous), "number": req.number}
+            "user": request_holder_name(actor), "holder": request_holder_name(previous), "number": req.number}
         detail = {"claimed_by": actor.pk, "taken_from": previous.pk}
-    _record(req, "claimed", actor, message, detail=detail, http_request=http_request)
+    request_moves_record([(req, "claimed", actor, message, detail)], http_request=http_request)
     return req
 
 
 @transaction.atomic
 def request_unclaim(*, request_id: int, actor, http_request=None) -> Request:
     """Let a claim go (its holder, or the agency's supervisor or admin). Idempotent."""
-    req = _lock(request_id, LOCK_RELATED)
+    req = _locked(request_id)
     authorize(actor, "request.unclaim", req, message=_("只有认领人或本单位主管可以放弃认领。"), error=RequestForbidden)
     if req.claimed_by_id is None:
         return req
     previous = req.claimed_by
     req.claimed_by, req.claimed_at = None, None
     req.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
-    _record(req, "unclaimed", actor, _("%(user)s 放弃认领 %(number)s（原认领人 %(holder)s）") % {
-        "user": holder_name(actor), "number": req.number, "holder": holder_name(previous)},
-        detail={"released_from": previous.pk}, http_request=http_request)
+    message = _("%(user)s 放弃认领 %(number)s（原认领人 %(holder)s）") % {
+        "user": request_holder_name(actor), "number": req.number, "holder": request_holder_name(previous)}
+    request_moves_record([(req, "unclaimed", actor, message, {"released_from": previous.pk})], http_request=http_request)
     return req
 
 
@@ -112,7 +114,7 @@ def requests_acknowledge_many(*, request_ids, actor, http_request=None) -> dict:
             skipped.append({"id": pk, "number": req.number, "code": "forbidden", "message": str(_("无权签收。"))})
         elif not allowed(actor, "request.work", req):
             skipped.append({"id": pk, "number": req.number, "code": "claimed",
-                            "message": str(_("正由 %(holder)s 办理。") % {"holder": holder_name(req.claimed_by)})})
+                            "message": str(_("正由 %(holder)s 办理。") % {"holder": request_holder_name(req.claimed_by)})})
         elif req.status != RequestStatus.DELIVERED:
             skipped.append({"id": pk, "number": req.number, "code": "state",
                             "message": str(_("当前状态为“%(status)s”。") % {"status": req.get_status_display()})})

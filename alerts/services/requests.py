@@ -143,7 +143,8 @@ def dispatch_alert_events(reqs, audiences: dict[int, set[int]] | None = None) ->
     ]
 
 
-def holder_name(user) -> str:
+def request_holder_name(user) -> str:
+    """The name a claim shows: the clerk's full name, else the username."""
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
@@ -162,7 +163,7 @@ def _check(actor, req: Request, move: str) -> None:
     if MOVES[move].side == "receiver" and not allowed(actor, "request.work", req):
         raise RequestClaimed(
             _("请求 %(number)s 正由 %(holder)s 办理；如需由您办理，请先“接手”。")
-            % {"number": req.number, "holder": holder_name(req.claimed_by)}
+            % {"number": req.number, "holder": request_holder_name(req.claimed_by)}
         )
     if req.status not in MOVES[move].sources:
         raise RequestConflict(
