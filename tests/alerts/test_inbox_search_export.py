@@ -142,3 +142,13 @@ def test_a_number_block_is_searchable_by_its_number(w, client):
     login(client, w, "carrier_a")
     html = client.get(reverse("alerts:inbox"), {"q": CMCC_PHONE[-4:]}).content.decode()
     assert numbers(html, [req]) == [req.number]
+
+
+def test_the_inbox_tools_speak_english_after_the_language_switch(w, client, inbox, settings):
+    login(client, w, "bank_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("alerts:inbox")).content.decode()
+    for text in ("Acknowledge and handle", "Acknowledge selected", "Export CSV", "Claim", "Search",
+                 "Account, number, request or case number"):
+        assert text in html, text
+    assert "签收并办理" not in html
