@@ -1,6 +1,7 @@
 """One FilterSet for the request pages and the API list."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,23 @@ from core.datetimes import BoundedIsoDateTimeFilter
 
 from .choices import Direction, RequestKind, RequestStatus
 from .models import Request
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose unset choice reads "all", not "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("全部")), ("true", _("是")), ("false", _("否")))
+
+
+class OneOfMany(forms.Select):
+    """One choice from a select box for a filter that takes several (``kind``, ``status``): the
+    inbox's compact form; the blank choice means no filter."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [v for v in values if v]
+
 
 CLAIM_CHOICES = (("mine", _("我认领的")), ("free", _("未认领")), ("others", _("他人认领")))
 
@@ -38,8 +56,9 @@ class RequestFilterSet(django_filters.FilterSet):
         label=_("接收单位"),
     )
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时"))
-    claim = django_filters.ChoiceFilter(choices=CLAIM_CHOICES, method="filter_claim", label=_("认领"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时"), widget=AnyYesNo)
+    claim = django_filters.ChoiceFilter(choices=CLAIM_CHOICES, method="filter_claim", label=_("认领"),
+                                        empty_label=_("全部"))
 
     class Meta:
         model = Request

@@ -18,7 +18,7 @@ from core.policy import Forbidden
 
 from ..choices import RequestStatus
 from ..constants import INBOX_PAGE_SIZE
-from ..filtersets import RequestFilterSet
+from ..filtersets import OneOfMany, RequestFilterSet
 from ..selectors import request_inbox
 from ..services import RequestError, request_claim, request_unclaim, requests_acknowledge_many
 from .access import error_text, get_request, next_url, run_service
@@ -33,10 +33,12 @@ def inbox_filterset(request):
     asked for all (``show=all``) or for a status."""
     base = request_inbox(user=request.user)
     filterset = RequestFilterSet(request.GET, queryset=base, request=request)
-    for name in list(filterset.form.fields):
-        if name not in INBOX_FILTERS:
-            del filterset.form.fields[name]
-    for name, field in filterset.form.fields.items():
+    form = filterset.form
+    form.fields = {name: form.fields[name] for name in INBOX_FILTERS}  # search first
+    for name in ("kind", "status"):
+        field = form.fields[name]
+        field.widget = OneOfMany(choices=[("", _("全部")), *field.choices])
+    for name, field in form.fields.items():
         css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
         field.widget.attrs.setdefault("class", css)
     filterset.form.fields["q"].widget.attrs.setdefault("placeholder", _("账号、号码、请求编号或案件编号"))
