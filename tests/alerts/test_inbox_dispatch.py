@@ -83,7 +83,7 @@ def test_dispatch_queue_query_count_does_not_grow_with_rows(w, client, django_as
     _unroutable(w)
     login(client, w, "analyst")
     client.get(reverse("alerts:dispatch_rows"))
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(9) as few:  # measured 9: the queue and the agencies once
         client.get(reverse("alerts:dispatch_rows"))
     case = make_case(w, account="9999000011113333")
     for n in range(4):
