@@ -140,3 +140,14 @@ def test_claims_are_documented_in_the_schema(client):
     assert "/api/v1/requests/bulk-acknowledge/" in paths
     body = paths["/api/v1/requests/{id}/claim/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith("/ClaimRequest")
+
+
+@pytest.mark.parametrize("name", ["alerts:claim", "alerts:unclaim"])
+def test_claim_pages_another_bank_gets_404_and_a_wrong_role_403(w, client, sent, name):
+    login(client, w, "bank_b")
+    assert client.post(reverse(name, args=[sent.pk])).status_code == 404
+    login(client, w, "analyst")  # the issuing centre's analyst: not a receiving role
+    assert client.post(reverse(name, args=[sent.pk])).status_code == 403
+    login(client, w, "grid_a")  # a community's grid worker: not addressed to it
+    assert client.post(reverse(name, args=[sent.pk])).status_code == 404
+    assert Request.objects.get(pk=sent.pk).claimed_by_id is None
