@@ -12,6 +12,7 @@ from core.datetimes import BoundedIsoDateTimeFilter
 from .choices import Direction, RequestKind, RequestStatus
 from .models import Request
 
+
 class AnyYesNo(forms.NullBooleanSelect):
     """A yes/no filter whose unset choice reads "all", not "unknown"."""
 

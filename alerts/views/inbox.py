@@ -41,9 +41,9 @@ def inbox_filterset(request):
     for name, field in form.fields.items():
         css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
         field.widget.attrs.setdefault("class", css)
-    filterset.form.fields["q"].widget.attrs.setdefault("placeholder", _("账号、号码、请求编号或案件编号"))
+    form.fields["q"].widget.attrs.setdefault("placeholder", _("账号、号码、请求编号或案件编号"))
     qs = filterset.qs if filterset.is_valid() else base.none()
-    show_all = request.GET.get("show") == "all" or bool(request.GET.getlist("status"))
+    show_all = request.GET.get("show") == "all" or any(request.GET.getlist("status"))
     if not show_all:
         qs = qs.filter(status__in=PENDING)
     return filterset, show_all, qs
