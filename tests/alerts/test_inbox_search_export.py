@@ -159,3 +159,17 @@ def test_the_board_filters_overdue_with_the_same_filterset(w, client, inbox):
     html = client.get(reverse("alerts:board"), {"overdue": "true"}).content.decode()
     assert numbers(html, inbox) == [inbox[0].number]
     assert 'name="claim"' not in html  # claims are the receivers' business
+
+
+def test_the_pending_view_keeps_closed_requests_out_until_all_is_asked_for(w, client, inbox):
+    from alerts.services import request_complete
+
+    w.run(request_complete, request_id=inbox[2].pk, actor=w.users["bank_a"], amount_secured="100.00", balance="100.00")
+    login(client, w, "bank_a")
+    blank_form = {"q": inbox[0].case.number, "kind": "", "status": "", "overdue": "unknown", "claim": ""}
+    pending = client.get(reverse("alerts:inbox"), blank_form).content.decode()
+    assert numbers(pending, inbox) == [inbox[0].number, inbox[1].number]
+    everything = client.get(reverse("alerts:inbox"), {**blank_form, "show": "all"}).content.decode()
+    assert numbers(everything, inbox) == [inbox[0].number, inbox[1].number, inbox[2].number]
+    done = client.get(reverse("alerts:inbox"), {"status": "completed"}).content.decode()
+    assert numbers(done, inbox) == [inbox[2].number]
