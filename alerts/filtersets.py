@@ -1,7 +1,9 @@
 """One FilterSet for the request pages and the API list."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -9,6 +11,35 @@ from core.datetimes import BoundedIsoDateTimeFilter
 
 from .choices import Direction, RequestKind, RequestStatus
 from .models import Request
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose unset choice reads "all", not "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("全部")), ("true", _("是")), ("false", _("否")))
+
+
+class OneOfMany(forms.Select):
+    """One choice from a select box for a filter that takes several (``kind``, ``status``): the
+    inbox's compact form; the blank choice means no filter."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [v for v in values if v]
+
+
+CLAIM_CHOICES = (("mine", _("我认领的")), ("free", _("未认领")), ("others", _("他人认领")))
+
+
+def overdue_q(now) -> Q:
+    """Open requests past the deadline that matters now, or already escalated."""
+    open_ = Q(status__in=[RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED])
+    ack_late = Q(status=RequestStatus.DELIVERED, ack_due_at__lt=now)
+    ack_none_late = Q(status=RequestStatus.DELIVERED, ack_due_at__isnull=True, complete_due_at__lt=now)
+    complete_late = Q(status=RequestStatus.ACKNOWLEDGED, complete_due_at__lt=now)
+    return open_ & (Q(escalated_at__isnull=False) | ack_late | ack_none_late | complete_late)
 
 
 class RequestFilterSet(django_filters.FilterSet):
@@ -26,10 +57,28 @@ class RequestFilterSet(django_filters.FilterSet):
         label=_("接收单位"),
     )
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时"), widget=AnyYesNo)
+    claim = django_filters.ChoiceFilter(choices=CLAIM_CHOICES, method="filter_claim", label=_("认领"),
+                                        empty_label=_("全部"))
 
     class Meta:
         model = Request
-        fields = ["kind", "status", "direction", "since", "escalated", "agency", "q"]
+        fields = ["kind", "status", "direction", "since", "escalated", "agency", "q", "overdue", "claim"]
+
+    def filter_overdue(self, queryset, name, value):
+        """Open and past the deadline that matters now (``alerts_tags.due_at``), or escalated."""
+        late = overdue_q(timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_claim(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "free":
+            return queryset.filter(claimed_by__isnull=True)
+        if value == "mine" and user is not None:
+            return queryset.filter(claimed_by_id=user.pk)
+        if value == "others" and user is not None:
+            return queryset.filter(claimed_by__isnull=False).exclude(claimed_by_id=user.pk)
+        return queryset
 
     def filter_direction(self, queryset, name, value):
         user = getattr(self.request, "user", None)
@@ -46,4 +95,5 @@ class RequestFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # An account, a phone number, a URL (the target), a request number or a case number.
         return queryset.filter(Q(number__icontains=value) | Q(target_value__icontains=value) | Q(case__number__icontains=value))

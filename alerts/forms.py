@@ -252,13 +252,29 @@ class RouteForm(forms.Form):
     reason = forms.CharField(label=_("分派理由"), max_length=200, required=False,
                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, target_kind: str | None = None, agencies: list | None = None, **kwargs):
+        """``target_kind``: offer only the agency kinds that can take that target (the policy's
+        ``TARGET_AGENCY_KINDS``: an account to a bank, a number to a carrier ...), and the
+        assisting community only for a person. ``agencies``: the active agencies, read once for
+        a page of forms (the dispatch queue), so that each form adds no query."""
+        from core.policy import TARGET_AGENCY_KINDS
+
         super().__init__(*args, **kwargs)
         active = Agency.objects.filter(is_active=True).order_by("kind", "code")
-        self.fields["target_agency"].queryset = active.exclude(
-            kind__in=[AgencyKind.LEADERSHIP_OFFICE, AgencyKind.PUBLICITY_DEPARTMENT, AgencyKind.COURT,
-                      AgencyKind.PROCURATORATE, AgencyKind.ANTI_FRAUD_CENTRE])
+        kinds = TARGET_AGENCY_KINDS.get(target_kind) if target_kind else None
+        if kinds is None:
+            kinds = set(AgencyKind.values) - {AgencyKind.LEADERSHIP_OFFICE, AgencyKind.PUBLICITY_DEPARTMENT,
+                                              AgencyKind.COURT, AgencyKind.PROCURATORATE, AgencyKind.ANTI_FRAUD_CENTRE}
+        self.fields["target_agency"].queryset = active.filter(kind__in=sorted(kinds))
         self.fields["secondary_agency"].queryset = active.filter(kind=AgencyKind.COMMUNITY)
+        if target_kind and target_kind != "person":
+            del self.fields["secondary_agency"]
+        if agencies is not None:  # the same choices, from the list read once
+            self.fields["target_agency"].choices = [("", "---------")] + [
+                (a.pk, str(a)) for a in agencies if a.kind in kinds]
+            if "secondary_agency" in self.fields:
+                self.fields["secondary_agency"].choices = [("", "---------")] + [
+                    (a.pk, str(a)) for a in agencies if a.kind == AgencyKind.COMMUNITY]
 
 
 class DeadlineForm(forms.Form):

@@ -126,6 +126,13 @@ class Request(models.Model):
     # or a platform (removed, refused ...): alerts.choices.DISPOSITIONS; when it took effect.
     disposition = models.CharField(_("办理结论"), max_length=24, blank=True)
     disposition_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    # The receiving clerk working it (alerts.services.claims): another clerk of the same agency
+    # may act on it only after taking it over explicitly.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("认领人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
+    )
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
 
     objects = RequestQuerySet.as_manager()
 

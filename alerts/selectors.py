@@ -1,12 +1,13 @@
 """Reads on requests beyond a filter: inboxes, the centre's board, the dispatch queue, trails."""
 
 from django.db.models import Case as DbCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import DateTimeField, F, IntegerField, QuerySet, Value, When
 
 from .choices import RequestKind, RequestStatus
 from .models import Request, ReturnProposal
 
-LIST_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
+LIST_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region",
+                "claimed_by")
 
 
 def request_list(*, user) -> QuerySet[Request]:
@@ -15,19 +16,25 @@ def request_list(*, user) -> QuerySet[Request]:
 
 
 def request_inbox(*, user) -> QuerySet[Request]:
-    """What was addressed to the user's agency, pending first (delivered, acknowledged), then
-    by the nearest deadline."""
+    """What was addressed to the user's agency: open ones first, by the deadline that matters
+    now (acknowledging while delivered, then completing: ``alerts_tags.due_at``), the nearest
+    first and those without one last; then the closed ones, newest first."""
     pending = DbCase(
-        When(status=RequestStatus.DELIVERED, then=Value(0)),
-        When(status=RequestStatus.ACKNOWLEDGED, then=Value(1)),
-        default=Value(2),
+        When(status__in=[RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED], then=Value(0)),
+        default=Value(1),
         output_field=IntegerField(),
+    )
+    due = DbCase(
+        When(status=RequestStatus.DELIVERED, ack_due_at__isnull=False, then=F("ack_due_at")),
+        When(status__in=[RequestStatus.DELIVERED, RequestStatus.ACKNOWLEDGED], then=F("complete_due_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
     )
     return (
         Request.objects.restrict(user).received_by_agency(user.agency_id)
         .select_related(*LIST_RELATED)
-        .annotate(pending_rank=pending)
-        .order_by("pending_rank", "complete_due_at", "-created_at")
+        .annotate(pending_rank=pending, due=due)
+        .order_by("pending_rank", F("due").asc(nulls_last=True), "-created_at", "-id")
     )
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import board, case_panel, detail, inbox, money, returns, settings_pages, tasks
+from .views import board, case_panel, detail, export, inbox, money, returns, settings_pages, tasks
 
 app_name = "alerts"
 urlpatterns = [
     path("inbox/", inbox.InboxView.as_view(), name="inbox"),
     path("inbox/_rows/", inbox.InboxRowsView.as_view(), name="inbox_rows"),
     path("inbox/_count/", inbox.InboxCountView.as_view(), name="inbox_count"),
+    path("inbox/acknowledge/", inbox.bulk_acknowledge, name="inbox_bulk_ack"),
+    path("inbox/export/", export.inbox_export, name="inbox_export"),
     path("tasks/", tasks.TaskListView.as_view(), name="tasks"),
     path("tasks/_rows/", tasks.TaskRowsView.as_view(), name="task_rows"),
     path("board/", board.BoardView.as_view(), name="board"),
@@ -32,4 +34,6 @@ urlpatterns = [
     path("<int:pk>/route/", detail.route, name="route"),
     path("<int:pk>/legal-notice/", detail.legal_notice, name="legal_notice"),
     path("<int:pk>/outcome/", tasks.record_outcome, name="outcome"),
+    path("<int:pk>/claim/", inbox.claim, name="claim"),
+    path("<int:pk>/unclaim/", inbox.unclaim, name="unclaim"),
 ]

@@ -105,6 +105,17 @@ def _receiver(user, req) -> bool:
     return user.agency_id in (req.target_agency_id, req.secondary_agency_id)
 
 
+def _claim_free(user, req) -> bool:
+    """A receiving clerk works a request nobody else of the agency has claimed (alerts.services.claims)."""
+    return req.claimed_by_id in (None, user.pk)
+
+
+def _claim_holder_or_lead(user, req) -> bool:
+    """A claim is let go by its holder, or by the receiving agency's supervisor or admin."""
+    return _receiver(user, req) and (req.claimed_by_id in (None, user.pk)
+                                     or user.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN))
+
+
 def _issuer(user, req) -> bool:
     return user.agency_id == req.issuing_agency_id
 
@@ -216,6 +227,10 @@ RULES: dict[str, Rule] = {
     "request.board": read(BOARD_KINDS),
     "request.create": rule(POLICE_KINDS, ISSUER_ROLES, on=_may_issue),
     **_request_moves(),
+    # Claims (the inbox): one clerk works a request; another of the agency takes it over explicitly.
+    "request.claim": rule(ANY, RECEIVER_ROLES, on=_receiver),
+    "request.unclaim": rule(ANY, RECEIVER_ROLES, on=_claim_holder_or_lead),
+    "request.work": rule(ANY, RECEIVER_ROLES, on=_claim_free),
     "signal.create": rule(RECEIVING_KINDS),
     "return.view": read(BOARD_KINDS),
     "return.decide": rule(CENTRE, {Role.SUPERVISOR}),  # approve a return split, request its rest

@@ -132,7 +132,7 @@ ROUTING_KEY_CHANGE = Shape(
 
 # Every move recorded by alerts.services.request_moves_record emits "request.<move>".
 REQUEST_MOVES = ("created", "delivered", "unroutable", "acknowledged", "rejected", "not_subscriber", "failed",
-                 "extended", "completed", "released", "escalated", "amount_added")
+                 "extended", "completed", "released", "escalated", "amount_added", "claimed", "unclaimed")
 
 _KINDS = [
     *[EventKind("request." + move, (REQUEST_MINIMAL, REQUEST_FULL), subject="alerts.Request") for move in REQUEST_MOVES],
@@ -142,6 +142,8 @@ _KINDS = [
               subject="propaganda.Bulletin"),
     EventKind("bulletin.opened", (Shape({"bulletin": int, "agency": int}),), subject="propaganda.BulletinReceipt"),
     EventKind("routing_key.changed", (ROUTING_KEY_CHANGE,), audience="agencies.selectors.routing_key_change_audience"),
+    # To the centres' supervisors only (role-narrowed): a request no rule could route waits for them.
+    EventKind("request.needs_dispatch", (REQUEST_MINIMAL, REQUEST_FULL), subject="alerts.Request"),
     EventKind("stats.refreshed", (Shape({"days": list}),), audience="dashboards.access.live_dashboard_audience"),
 ]
 EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}

@@ -49,10 +49,17 @@ class RequestSerializer(serializers.Serializer):
     amount_secured = serializers.CharField(read_only=True, required=False, allow_null=True)
     balance = serializers.CharField(read_only=True, required=False, allow_null=True)
     result = serializers.JSONField(read_only=True, required=False)
+    claimed_by = serializers.CharField(read_only=True, required=False, allow_null=True,
+                                       help_text=_("认领人（仅接收单位可见）"))
+    claimed_at = serializers.DateTimeField(read_only=True, required=False, allow_null=True)
 
     def to_representation(self, instance):
         user = self.context["request"].user
         data = request_view_for(instance, user.agency_id if user.agency_id else -1)
+        if user.agency_id and user.agency_id in (instance.target_agency_id, instance.secondary_agency_id):
+            holder = instance.claimed_by
+            data["claimed_by"] = (holder.get_full_name() or holder.get_username()) if holder else None
+            data["claimed_at"] = instance.claimed_at.isoformat() if instance.claimed_at else None
         view = self.context.get("view")
         if view is not None and getattr(view, "action", "") == "retrieve":
             # One request read whole: its layer and the victim's payments it covers (time,
@@ -133,6 +140,28 @@ class CompleteSerializer(serializers.Serializer):
     onward_transfers = OnwardTransferSerializer(many=True, required=False)
     answer = serializers.CharField(required=False, allow_blank=True)
     outcome = serializers.ChoiceField(choices=DissuasionOutcome.choices, required=False, allow_blank=True)
+
+
+class ClaimSerializer(serializers.Serializer):
+    take_over = serializers.BooleanField(required=False, default=False, label=_("接手"),
+                                         help_text=_("另一位同事已认领时，明确接手"))
+
+
+class BulkAcknowledgeSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200,
+                                label=_("请求 ID"))
+
+
+class BulkSkippedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    code = serializers.ChoiceField(choices=["already", "not_found", "forbidden", "claimed", "state"])
+    message = serializers.CharField()
+
+
+class BulkAcknowledgeResultSerializer(serializers.Serializer):
+    acknowledged = RequestSerializer(many=True)
+    skipped = BulkSkippedSerializer(many=True)
 
 
 class RejectSerializer(serializers.Serializer):

@@ -15,18 +15,24 @@ from ..models import Request, ReturnProposal
 from ..selectors import request_list, return_proposals
 from ..services import (
     request_acknowledge,
+    request_claim,
     request_complete,
     request_create,
     request_extend,
     request_not_subscriber,
     request_reject,
     request_release,
+    request_unclaim,
+    requests_acknowledge_many,
     requests_stop_all,
     return_instalment_issue,
     return_proposal_decide,
     signal_receive,
 )
 from .serializers import (
+    BulkAcknowledgeResultSerializer,
+    BulkAcknowledgeSerializer,
+    ClaimSerializer,
     CompleteSerializer,
     IssueRestSerializer,
     MoneyTreeSerializer,
@@ -142,6 +148,45 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         form = ReleaseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._move(request, pk, request_release, reason=form.validated_data.get("reason", ""))
+
+    @extend_schema(request=ClaimSerializer, responses={200: RequestSerializer, 403: None, 404: None, 409: None},
+                   parameters=[IDEMPOTENCY],
+                   description="Claim a request for the calling clerk (receiving agency), so that another clerk "
+                               "of the agency cannot act on it without taking it over (`take_over: true`, "
+                               "audited). 409 names the holder when another clerk has it.")
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        self._authorized(request, pk, "claim")
+        form = ClaimSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._move(request, pk, request_claim, take_over=form.validated_data["take_over"])
+
+    @extend_schema(request=None, responses={200: RequestSerializer, 403: None, 404: None}, parameters=[IDEMPOTENCY],
+                   description="Let a claim go (its holder, or the receiving agency's supervisor). Idempotent.")
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request, pk=None):
+        return self._move(request, pk, request_unclaim)
+
+    @extend_schema(request=BulkAcknowledgeSerializer, responses={200: BulkAcknowledgeResultSerializer, 403: None},
+                   parameters=[IDEMPOTENCY],
+                   description="Acknowledge several delivered requests in one transaction, each audited. "
+                               "Idempotent on retry: one already acknowledged is skipped with code `already`; "
+                               "ids outside the caller's inbox with `not_found`.")
+    @action(detail=False, methods=["post"], url_path="bulk-acknowledge")
+    def bulk_acknowledge(self, request):
+        form = BulkAcknowledgeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+
+        def handler():
+            result = requests_acknowledge_many(request_ids=form.validated_data["ids"], actor=request.user,
+                                               http_request=request)
+            context = {"request": request}
+            return Response({
+                "acknowledged": RequestSerializer(result["acknowledged"], many=True, context=context).data,
+                "skipped": result["skipped"],
+            })
+
+        return idempotent(request, request.path, handler)
 
 
 class MoneyTreeView(APIView):

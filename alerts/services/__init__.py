@@ -20,15 +20,18 @@ from .deadlines import (
 from .requests import (
     MAX_PDF_BYTES,
     STOP_PAYMENT_HOURS,
+    RequestClaimed,
     RequestConflict,
     RequestError,
     RequestForbidden,
+    dispatch_alert_events,
     request_acknowledge,
     request_complete,
     request_create,
     request_event,
     request_extend,
     request_fail,
+    request_holder_name,
     request_moves_record,
     request_not_subscriber,
     request_reject,
@@ -37,6 +40,7 @@ from .requests import (
     request_timeline_add,
     validate_legal_notice,
 )
+from .claims import request_claim, request_unclaim, requests_acknowledge_many
 from .money import disposition_check, money_result_check, onward_follow_on, requests_stop_all
 from .return_proposals import (
     pro_rata,
@@ -51,6 +55,7 @@ __all__ = [
     "DEFAULT_DEADLINES",
     "MAX_PDF_BYTES",
     "STOP_PAYMENT_HOURS",
+    "RequestClaimed",
     "RequestConflict",
     "RequestError",
     "RequestForbidden",
@@ -63,7 +68,12 @@ __all__ = [
     "deadline_table",
     "dissuasion_outcome_effects",
     "pro_rata",
+    "dispatch_alert_events",
+    "request_holder_name",
     "request_acknowledge",
+    "request_claim",
+    "request_unclaim",
+    "requests_acknowledge_many",
     "request_complete",
     "request_create",
     "request_event",

@@ -24,7 +24,7 @@ from cases.services import (
     case_timeline_entry,
 )
 from core.choices import AuditAction
-from core.policy import Forbidden, RequestDraft, authorize
+from core.policy import Forbidden, RequestDraft, allowed, authorize
 from core.services import audit_entry, audit_record_many
 from events.services import event_build, events_emit
 
@@ -64,6 +64,11 @@ class RequestConflict(RequestError):
     status_code = 409
 
 
+class RequestClaimed(RequestConflict):
+    """Another clerk of the receiving agency holds the request (``request.work``): HTTP 409,
+    naming the holder; acting on it takes it over explicitly (``request_claim(take_over=True)``)."""
+
+
 class RequestForbidden(RequestError, Forbidden):
     """The caller's agency or role may not make this move: HTTP 403 (a policy ``Forbidden``)."""
 
@@ -101,6 +106,9 @@ def request_moves_record(moves, http_request=None, *, emit=True, events_first=()
     if emit:
         audiences = Request.objects.audiences({req.pk: req for req, *_move in moves}.values())
         events.extend(request_event(req, "request." + move, audiences[req.pk]) for req, move, *_rest in moves)
+        unroutable = [req for req, move, *_rest in moves if move == "unroutable"]
+        if unroutable:
+            events.extend(dispatch_alert_events(unroutable, audiences))
     case_timeline_add_many(timeline)
     audit_record_many(audit)
     events_emit(events)
@@ -116,7 +124,32 @@ def request_event(req: Request, kind: str, audience: set[int] | None = None):
                        payload=lambda agency_id: request_view_for(req, agency_id))
 
 
-LOCK_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region")
+def dispatch_alert_events(reqs, audiences: dict[int, set[int]] | None = None) -> list:
+    """``request.needs_dispatch`` to the supervisors of the anti-fraud centres that see each
+    request waiting in the dispatch queue (an unroutable request never waits in silence): one
+    query for the centres among the audiences, the events narrowed to the supervisor role."""
+    from agencies.choices import AgencyKind, Role
+    from agencies.models import Agency
+
+    reqs = list(reqs)
+    audiences = audiences if audiences is not None else Request.objects.audiences(reqs)
+    seen = set().union(*(audiences.get(req.pk, set()) for req in reqs)) if reqs else set()
+    centres = set(Agency.objects.filter(pk__in=seen, kind=AgencyKind.ANTI_FRAUD_CENTRE).values_list("pk", flat=True))
+    return [  # one group per request, as ``events_emit`` takes them
+        event_build(kind="request.needs_dispatch", subject=req, recipients=audiences.get(req.pk, set()) & centres,
+                    case_id=req.case_id, role=Role.SUPERVISOR,
+                    payload=lambda agency_id, req=req: request_view_for(req, agency_id))
+        for req in reqs
+    ]
+
+
+def request_holder_name(user) -> str:
+    """The name a claim shows: the clerk's full name, else the username."""
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+LOCK_RELATED = ("case__typology", "issuing_agency", "issued_by", "target_agency", "secondary_agency", "person_region",
+                "claimed_by")
 
 
 def _lock(req_or_id, related=LOCK_RELATED) -> Request:
@@ -127,6 +160,11 @@ def _lock(req_or_id, related=LOCK_RELATED) -> Request:
 def _check(actor, req: Request, move: str) -> None:
     """Who first (the policy's ``request.<move>``: 403), then the state table (409)."""
     authorize(actor, "request." + move, req, message=_("您所在单位或角色无权对该请求执行此操作。"), error=RequestForbidden)
+    if MOVES[move].side == "receiver" and not allowed(actor, "request.work", req):
+        raise RequestClaimed(
+            _("请求 %(number)s 正由 %(holder)s 办理；如需由您办理，请先“接手”。")
+            % {"number": req.number, "holder": request_holder_name(req.claimed_by)}
+        )
     if req.status not in MOVES[move].sources:
         raise RequestConflict(
             _("请求 %(number)s 当前状态为“%(status)s”，无法执行该操作（可能已被他人处理）。")
@@ -278,6 +316,8 @@ def request_create(
         from ..delivery import delivery_schedule
 
         transaction.on_commit(delivery_schedule, robust=True)
+        if unroutable:  # straight to the dispatch queue: delivery records no move for it
+            events_emit(dispatch_alert_events([req]))
     return req
 
 
@@ -327,13 +367,19 @@ def request_route_manually(*, request_id: int, actor, target_agency, secondary_a
 
 
 @transaction.atomic
-def request_acknowledge(*, request_id: int, actor, http_request=None) -> Request:
+def request_acknowledge(*, request_id: int, actor, claim: bool = False, http_request=None) -> Request:
+    """Acknowledge; ``claim``: the clerk also takes it to work (the inbox's "acknowledge and
+    handle"), unless another clerk holds it already (then ``RequestClaimed``)."""
     req = _lock(request_id)
     _check(actor, req, "acknowledge")
     move_to(req, "acknowledge")
     req.acknowledged_at = timezone.now()
     req.acknowledged_by = actor
-    req.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    fields = ["status", "acknowledged_at", "acknowledged_by", "updated_at"]
+    if claim and req.claimed_by_id is None:
+        req.claimed_by, req.claimed_at = actor, req.acknowledged_at
+        fields += ["claimed_by", "claimed_at"]
+    req.save(update_fields=fields)
     _record(req, "acknowledged", actor, _("%(agency)s 已签收 %(number)s") % {"agency": actor.agency.name, "number": req.number},
             http_request=http_request)
     return req
@@ -365,6 +411,8 @@ def request_not_subscriber(*, request_id: int, actor, http_request=None) -> Requ
     req.target_agency = None
     req.acknowledged_at = None
     req.acknowledged_by = None
+    req.claimed_by = None  # the next carrier's clerks start free
+    req.claimed_at = None
     req.delivery_pending = True
     req.save()
     _record(req, "not_subscriber", actor, _("%(agency)s 答复非本网用户，重新路由") % {"agency": previous.name},

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 
+from agencies.models import Agency
 from core.policy import allowed
 
 from ..constants import BOARD_PAGE_SIZE
@@ -29,10 +30,17 @@ def board_page(request):
 
 
 def dispatch_rows(user) -> list | None:
-    """The dispatch queue for the police who may route by hand; None for everyone else."""
+    """The dispatch queue for the police who may route by hand, each request with its own
+    routing form (labelled fields, only the agency kinds that can take its target); None for
+    everyone else."""
     if not allowed(user, "request.route_manually"):
         return None
-    return list(request_dispatch_queue(user=user)[:50])
+    reqs = list(request_dispatch_queue(user=user)[:50])
+    if not reqs:
+        return []
+    agencies = list(Agency.objects.filter(is_active=True).order_by("kind", "code"))
+    return [(req, RouteForm(target_kind=req.target_kind, agencies=agencies, auto_id="id_route%d_%%s" % req.pk))
+            for req in reqs]
 
 
 class BoardView(LoginRequiredMixin, View):
@@ -41,7 +49,7 @@ class BoardView(LoginRequiredMixin, View):
         filterset, page = board_page(request)
         return render(request, "alerts/board.html", {
             "filter": filterset, "page_obj": page, "rows": page.object_list, "is_paginated": page.has_other_pages(), "dispatch": dispatch_rows(request.user),
-            "route_form": RouteForm(), "nav_current": "alerts:board",
+            "nav_current": "alerts:board",
         })
 
 
@@ -56,4 +64,4 @@ class DispatchRowsView(LoginRequiredMixin, View):
     def get(self, request):
         require_board(request.user)
         return render(request, "alerts/_dispatch_rows.html",
-                      {"dispatch": dispatch_rows(request.user), "route_form": RouteForm()})
+                      {"dispatch": dispatch_rows(request.user)})

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.policy import allowed
+
 from ..constants import MONEY_KINDS
 from ..forms import CompleteForm, OnwardTransferFormSet, RejectForm, ReleaseForm, RouteForm
 from ..services import (
@@ -50,9 +52,16 @@ def detail_context(request, req, *, complete_form=None, formset=None) -> dict:
     if moves["complete"]:
         ctx["complete_form"] = complete_form or CompleteForm(money=money, kind=req.kind)
         ctx["formset"] = formset or (OnwardTransferFormSet(prefix="onward") if money else None)
+        if request.GET.get("work") and complete_form is None:
+            # From the inbox's "acknowledge and handle": the clerk types straight away.
+            fields = ctx["complete_form"].fields
+            first = "amount_secured" if "amount_secured" in fields else next(iter(fields), None)
+            if first:
+                fields[first].widget.attrs["autofocus"] = True
+    ctx["claimable"] = receiver and req.is_open and allowed(user, "request.claim", req)
     if not receiver:
         ctx["follow_ons"] = req.follow_ons.select_related("target_agency").order_by("created_at")
-        ctx["route_form"] = RouteForm() if moves["route_manually"] and req.needs_manual_routing else None
+        ctx["route_form"] = RouteForm(target_kind=req.target_kind) if moves["route_manually"] and req.needs_manual_routing else None
     if req.kind == "fund_return":  # to whom, which instalment: the victim masked for the bank
         from ..payloads import return_view
 
@@ -78,7 +87,8 @@ def _detail(pk) -> str:
 def acknowledge(request, pk):
     req = get_request(request.user, pk, action="act")
     return run_service(
-        request, lambda: request_acknowledge(request_id=req.pk, actor=request.user, http_request=request),
+        request, lambda: request_acknowledge(request_id=req.pk, actor=request.user, claim=request.POST.get("claim") == "1",
+                                             http_request=request),
         _("已签收 %(number)s。") % {"number": req.number}, next_url(request, _detail(req.pk)),
     )
 
@@ -167,10 +177,10 @@ def release(request, pk):
 def route(request, pk):
     """Route by hand from the dispatch queue (board or request page)."""
     req = get_request(request.user, pk)
-    form = RouteForm(request.POST)
+    form = RouteForm(request.POST, target_kind=req.target_kind)
     back = next_url(request, reverse("alerts:board"))
     if not form.is_valid():
-        messages.error(request, _("请选择接收单位。"))
+        messages.error(request, _("请选择可接收该目标的单位（账户给银行，号码给运营商，网址给互联网企业）。"))
         return redirect(back)
     data = form.cleaned_data
     return run_service(

@@ -36,7 +36,7 @@
 
   var KEY = "live.lastId";
   var SOUND_KEY = "live.sound";
-  var URGENT = ["request.escalated", "signal.received"];
+  var URGENT = ["request.escalated", "signal.received", "request.needs_dispatch"];
   var RECEIVER_URGENT = ["request.created", "request.delivered"];
   var baseTitle = document.title;
   var unseen = 0;

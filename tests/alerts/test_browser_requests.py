@@ -66,8 +66,8 @@ def test_stop_payment_reaches_bank_inbox_and_money_trail_comes_back_live(asgi_se
     assert bank.evaluate("window.__noReload === true")  # arrived live, the page was not reloaded
     assert case.number in row.inner_text() and VICTIM_NAME not in bank.content()
     bank.wait_for_selector('tr.row-new[data-number="%s"]' % number)  # highlighted as new
-    row.locator('[data-testid="ack"]').click()
-    bank.locator('[data-testid="inbox-row"][data-number="%s"] [data-testid="handle"]' % number).click()
+    row.locator('[data-testid="ack"]').click()  # acknowledge and handle: straight to the result form
+    bank.wait_for_selector('[data-testid="complete-form"]')
     bank.fill("#id_amount_secured", "3000.00")
     bank.fill("#id_balance", "3000.00")
     bank.fill("#id_onward-0-amount", "5000.00")

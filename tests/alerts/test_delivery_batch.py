@@ -64,7 +64,10 @@ def test_a_mixed_batch_is_routed_like_single_requests_with_one_insert_per_record
     staged = list(StagedEvent.objects.order_by("id")[staged_before:])
     assert [e.kind for e in staged[:2 * len(made)]] == ["request.created"] * 2 * len(made)
     assert {e.payload["status"] for e in staged[:2 * len(made)]} == {RequestStatus.CREATED}
-    assert len(staged) == 2 * len(made) + 2 * 1 + 3 * 5
+    # ... and the unroutable one's request.needs_dispatch to the centre's supervisors (issue 19 §6).
+    assert len(staged) == 2 * len(made) + 2 * 1 + 3 * 5 + 1
+    assert [(e.kind, e.role) for e in staged if e.kind == "request.needs_dispatch"] == [
+        ("request.needs_dispatch", "supervisor")]
 
 
 def test_request_created_goes_out_once_with_the_first_delivery_not_with_the_post(w):
