@@ -19,3 +19,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "solve_rate": 20,  # cases solved or closed / registered (stations)
 }
 ZERO = Decimal("0")
+# Below these bases a relative change says nothing ("▲7350%" over 2 cases): shown as "—" with a note.
+MIN_BASE_CASES = 10
+MIN_BASE_LOSS = Decimal("10000")  # yuan
+LAST_DAYS = 30  # the default period: the last 30 days up to today

@@ -36,6 +36,7 @@ def report_context(request) -> dict:
         "region": region, "start": start, "end": end,
         "summary": selectors.summary(region=region, start=start, end=end),
         "ranked": selectors.regions_ranked(region=region, start=start, end=end),
+        "region_league": selectors.region_league(region=region, start=start, end=end),
         "typologies": selectors.typology_mix(region=region, start=start, end=end),
         "ages": selectors.age_groups(region=region, start=start, end=end),
         "spots": selectors.hot_spots(region=region, start=start, end=end),

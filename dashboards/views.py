@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -19,13 +20,14 @@ from . import assessment, reports, selectors
 from .access import can_see_agency_detail, default_region, require_region, sees_everything
 from .api.views import resolve_period
 from .cache import cached
-from .choices import Grain
+from .choices import Grain, PeriodPreset
 from .constants import DEFAULT_WEIGHTS
 from .forms import BadParams as BadRequest
 from .forms import StatsParamsForm
 from .links import figure_links
 from .models import AssessmentPeriod, Rectification
 from .services import rectification_delist, rectification_list, weights_update
+from .templatetags.dashboards_money import CENT, TEN_THOUSAND, yuan_text
 
 
 def _params(request):
@@ -53,20 +55,37 @@ def breadcrumbs(user, region: Region) -> list[Region]:
     return [r for r in out if top.contains(r)]
 
 
+def _wan(value) -> float:
+    """Yuan -> 万元 for the charts (two decimals; the exact yuan is in the tooltip's ``yuan``)."""
+    return float((value / TEN_THOUSAND).quantize(CENT))
+
+
+def typology_label(t: dict) -> tuple[str, str]:
+    """(full name, short name) in the user's language; the short one fits a chart label."""
+    name = t.get("name_en") if get_language() == "en" and t.get("name_en") else t["name"]
+    limit = 14 if get_language() == "en" else 6
+    return name, (name if len(name) <= limit else name[: limit - 1] + "…")
+
+
 def chart_data(summary: dict, ranked: list[dict], grain: str) -> dict:
-    """What dashboard.js draws (plain JSON numbers; the exact figures stay in the cards)."""
+    """What dashboard.js draws: money in 万元 (with the exact yuan for the tooltip), counts as is."""
     scope = {"region": summary["region"], "start": summary["from"], "end": summary["to"]}
     f = summary["figures"]
+    typologies = []
+    for t in selectors.typology_mix(**scope):
+        full, short = typology_label(t)
+        typologies.append({"name": full, "short": short, "value": t["cases"], "loss": _wan(t["loss"])})
     return {
-        "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": float(r["loss"]),
-                    "stopped": float(r["stopped"]), "frozen": float(r["frozen"])}
+        "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": _wan(r["loss"]),
+                    "stopped": _wan(r["stopped"]), "frozen": _wan(r["frozen"]),
+                    "yuan": {k: str(r[k]) for k in ("loss", "stopped", "frozen")}}
                    for r in selectors.timeseries(**scope, grain=grain)],
-        "typologies": [{"name": t["name"], "value": t["cases"]} for t in selectors.typology_mix(**scope)],
+        "typologies": typologies,
         "ages": [{"name": a["label"], "value": a["victims"]} for a in selectors.age_groups(**scope)],
         "ranked": [{"name": r["region"].name, "code": r["region"].code, "rate": float(r["rate"] or 0),
                     "cases": r["cases"]} for r in ranked],
-        "money": {"loss": float(f["loss"]), "stopped": float(f["stopped"]), "frozen": float(f["frozen"]),
-                  "returned": float(f["returned"])},
+        "money": {k: _wan(f[k]) for k in ("loss", "stopped", "frozen", "returned")},
+        "money_yuan": {k: yuan_text(f[k]) for k in ("loss", "stopped", "frozen", "returned")},
     }
 
 
@@ -81,13 +100,21 @@ def dashboard_context(request, region, start, end, grain, data) -> dict:
         "ranked": ranked, "breadcrumbs": breadcrumbs(request.user, region),
         "chart_labels": chart_labels(),
         "query": "&".join("%s=%s" % kv for kv in query.items()), "grains": Grain.choices,
-        "charts": cached("charts", region.pk, start, end, grain, compute=lambda: chart_data(summary, ranked, grain)),
+        "charts": cached("charts", region.pk, start, end, grain, get_language(),
+                         compute=lambda: chart_data(summary, ranked, grain)),
+        "presets": PeriodPreset.choices, **_tiles(ranked, summary["figures"]["rate"]),
     }
+
+
+def _tiles(ranked, parent_rate) -> dict:
+    tiles, bands = selectors.tile_map(ranked, parent_rate)
+    return {"tiles": tiles, "tile_bands": bands}
 
 
 def chart_labels() -> dict[str, str]:
     """The chart texts (source strings are the keys dashboard.js asks for)."""
     return {"发案数": _("发案数"), "损失金额": _("损失金额"), "止付金额": _("止付金额"), "起": _("起"), "元": _("元"),
+            "万元": _("万元"), "人": _("人"), "万人发案率": _("万人发案率"),
             "损失": _("损失"), "止付": _("止付"), "冻结": _("冻结"), "返还": _("返还")}
 
 

@@ -21,9 +21,23 @@ def test_city_summary_counts_every_case_request_and_yuan(w):
     assert (f["dissuaded"], f["signals"], f["returned"]) == (1, 0, Decimal("0"))
     assert f["publicity_reach"] == 0  # nobody logged publicity outreach
     assert s["previous"]["from"] == date(2025, 1, 29) and s["previous"]["to"] == date(2025, 2, 28)
-    assert (s["previous"]["cases"], s["previous"]["loss"], s["previous"]["cases_change"]) == (1, Decimal("3000"), Decimal("300.0"))
+    # One case and 3,000 yuan before: a base too small for a percentage ("▲300%" says nothing).
+    assert (s["previous"]["cases"], s["previous"]["loss"], s["previous"]["cases_change"]) == (1, Decimal("3000"), None)
+    assert s["previous"]["notes"] == {"cases": "small", "loss": "small", "rate": "small"}
     assert (s["last_year"]["cases"], s["last_year"]["loss"]) == (1, Decimal("8000"))
+    assert s["last_year"]["loss_change"] is None and s["last_year"]["notes"]["loss"] == "small"
+
+
+def test_changes_are_computed_over_a_big_enough_base_and_noted_over_an_empty_one(w, monkeypatch):
+    monkeypatch.setattr(selectors, "MIN_BASE_CASES", 1)
+    monkeypatch.setattr(selectors, "MIN_BASE_LOSS", Decimal("1000"))
+    s = selectors._summary(w.regions["340400"], MARCH["start"], MARCH["end"])
+    assert s["previous"]["cases_change"] == Decimal("300.0") and s["previous"]["notes"]["cases"] is None
     assert s["last_year"]["loss_change"] == Decimal("350.0")
+    community = selectors._summary(w.regions["340402001001"], MARCH["start"], MARCH["end"])
+    assert community["previous"]["rate"] == Decimal("0.81") and community["previous"]["rate_change"] == Decimal("98.8")
+    empty = selectors._summary(w.regions["340400"], date(2025, 1, 1), date(2025, 1, 10))
+    assert empty["previous"]["cases_change"] is None and empty["previous"]["notes"]["cases"] == "empty"
 
 
 def test_community_summary_and_its_rate_per_10000(w):
@@ -32,7 +46,7 @@ def test_community_summary_and_its_rate_per_10000(w):
     assert (f["cases"], f["loss"], f["rate"]) == (2, Decimal("15000"), Decimal("1.61"))
     assert (f["requests_issued"], f["requests_completed"], f["requests_within"], f["stopped"], f["dissuaded"]) == (
         3, 3, 2, Decimal("8000"), 1)
-    assert s["previous"]["rate"] == Decimal("0.81") and s["previous"]["rate_change"] == Decimal("98.8")
+    assert s["previous"]["rate"] == Decimal("0.81") and s["previous"]["rate_change"] is None  # 1 case before
     county = selectors.summary(region=w.regions["340402"], **MARCH)["figures"]
     assert (county["cases"], county["rate"], county["requests_issued"]) == (3, Decimal("0.04"), 4)
 
