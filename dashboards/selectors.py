@@ -395,7 +395,8 @@ def tile_map(ranked: list[dict], parent_rate: Decimal | None) -> tuple[list[dict
     rate; "none" a region without population. Returns (tiles in code order, legend bands).
     """
     scale = parent_rate or max((r["rate"] or ZERO for r in ranked), default=ZERO) or Decimal("1")
-    cuts = [(scale * s).quantize(Decimal("0.01"), ROUND_HALF_UP) for s in TILE_STEPS]
+    step = Decimal("0.01") if scale >= 1 else Decimal("0.001")  # small rates keep a distinct cut each
+    cuts = [(scale * s).quantize(step, ROUND_HALF_UP) for s in TILE_STEPS]
     tiles = []
     for r in sorted(ranked, key=lambda x: x["region"].code):
         value = r["rate"]

@@ -126,7 +126,7 @@
     var ranked = chart("chart-ranked");
     if (ranked) {
       ranked.setOption({
-        tooltip: {}, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        tooltip: {}, grid: { left: 8, right: 44, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", name: "", axisLabel: { hideOverlap: true } },
         yAxis: { type: "category", inverse: true, axisLabel: { interval: 0, width: 90, overflow: "truncate" },
                  data: d.ranked.map(function (r) { return r.name; }) },
