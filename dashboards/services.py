@@ -79,16 +79,28 @@ def _clean_weights(weights: dict) -> dict[str, int]:
 
 
 @transaction.atomic
-def weights_update(*, actor, weights: dict, request=None) -> dict[str, int]:
-    """Set the current weights; periods not yet closed take them too, closed ones keep theirs."""
+def weights_update(*, actor, weights: dict, period: AssessmentPeriod | None = None, request=None) -> dict[str, int]:
+    """Set the office's weights and store them with ``period`` (or with every open period).
+
+    They become the current weights, which periods created later copy. A closed period is
+    frozen: its weights (and scores) never change, and asking to change them is an error.
+    """
     _require_office(actor, "weights.change")
     cleaned = _clean_weights(weights)
+    if period is not None:
+        period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_closed:
+            raise ValidationError(_("考核周期“%(name)s”已结束，权重和得分已固定，不能修改。") % {"name": period.name})
     row = AssessmentWeights.objects.select_for_update().order_by("pk").first() or AssessmentWeights()
     before = row.weights
     row.weights, row.updated_by = cleaned, actor
     row.save()
-    AssessmentPeriod.objects.filter(closed_at__isnull=True).update(weights=cleaned)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=row, detail={"before": before, "after": cleaned},
+    periods = AssessmentPeriod.objects.filter(closed_at__isnull=True)
+    if period is not None:
+        periods = periods.filter(pk=period.pk)
+    periods.update(weights=cleaned)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=period or row,
+                 detail={"before": period.weights if period is not None else before, "after": cleaned},
                  request=request)
     return cleaned
 

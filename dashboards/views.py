@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -237,16 +238,28 @@ class LeagueView(LoginRequiredMixin, View):
             groups.setdefault(row["agency"].get_kind_display(), []).append(row)
         return render(request, "dashboards/league.html", {
             "period": period, "groups": groups, "periods": AssessmentPeriod.objects.all()[:24],
-            "weights": period.weights, "weight_labels": weight_labels(), "is_office": sees_everything(request.user),
-            "current_weights": assessment.current_weights(),
+            "weights": assessment.period_weights(period), "weight_labels": weight_labels(),
+            "is_office": sees_everything(request.user), "current_weights": assessment.current_weights(),
+            **self.region_league(request.user, period),
         })
+
+    @staticmethod
+    def region_league(user, period) -> dict:
+        """The core indicator: sub-regions by cases per 10,000 residents, for those who see regions."""
+        try:
+            region = require_region(user, default_region(user))
+        except (PermissionDenied, Http404):
+            return {"region_league": None}
+        rows = cached("region_league", region.pk, period.start, period.end,
+                      compute=lambda: selectors.region_league(region=region, start=period.start, end=period.end))
+        return {"region_league": rows, "league_region": region}
 
 
 def weight_labels() -> dict[str, str]:
     return {
-        "within_deadline": _("按时办结率"), "ack_in_time": _("按时签收率"), "completion": _("办结率"),
-        "not_overdue": _("未超时率"), "not_rejected": _("未退回率"), "dissuasion_in_time": _("劝阻按时率"),
-        "solve_rate": _("破案/结案率"),
+        "ack_in_time": _("按时签收率"), "within_deadline": _("按时办结率"), "money_held": _("止付冻结到位率"),
+        "dissuasion_reach": _("劝阻触达率"), "dissuasion_success": _("劝阻成功率"),
+        "publicity_coverage": _("宣传覆盖率"), "not_overdue": _("未超期率"),
     }
 
 
@@ -254,13 +267,14 @@ def weight_labels() -> dict[str, str]:
 @require_POST
 def weights_view(request):
     weights = {k: request.POST.get(k, "") for k in DEFAULT_WEIGHTS}
+    period = AssessmentPeriod.objects.filter(pk=request.POST.get("period") or 0).first()
     try:
-        weights_update(actor=request.user, weights=weights, request=request)
+        weights_update(actor=request.user, weights=weights, period=period, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("考核权重已更新；已结束的考核周期不受影响。"))
-    return redirect("dashboards:league")
+    return redirect(reverse("dashboards:league") + ("?period=%d" % period.pk if period else ""))
 
 
 class AgencyAssessmentView(LoginRequiredMixin, View):
@@ -277,10 +291,38 @@ class AgencyAssessmentView(LoginRequiredMixin, View):
         row = next((r for r in assessment.results(period) if r["agency"].pk == agency.pk), None)
         metrics = (row or {}).get("metrics") or {}
         kind_labels = dict(RequestKind.choices)
+        labels, weights = weight_labels(), assessment.period_weights(period)
+        applied = metrics.get("indicators") or {}
+        rows = [{"key": key, "label": labels[key], "weight": weights.get(key, 0), **applied[key]}
+                for key in assessment.KIND_INDICATORS.get(agency.kind, ()) if key in applied]
+        missing = [labels[key] for key in assessment.KIND_INDICATORS.get(agency.kind, ()) if key not in applied]
         return render(request, "dashboards/agency_assessment.html", {
-            "agency": agency, "period": period, "row": row, "m": metrics,
+            "agency": agency, "period": period, "row": row, "m": metrics, "indicators": rows, "missing": missing,
             "kinds": [(kind_labels.get(k, k), v) for k, v in sorted(metrics.get("by_kind", {}).items())],
-            "periods": AssessmentPeriod.objects.all()[:24], "weight_labels": weight_labels(),
+            "periods": AssessmentPeriod.objects.all()[:24], "weight_labels": labels,
+        })
+
+
+class AssessmentItemsView(LoginRequiredMixin, View):
+    """What one score is made of: the requests, tasks or outreach behind one indicator."""
+
+    def get(self, request, code, indicator):
+        agency = get_object_or_404(Agency, code=code)
+        if not can_see_agency_detail(request.user, agency):
+            raise Http404
+        if indicator not in assessment.KIND_INDICATORS.get(agency.kind, ()):
+            raise Http404
+        try:
+            period = _period(request)
+        except BadRequest as exc:
+            return _bad_request(request, str(exc))
+        found = assessment.indicator_items(agency=agency, indicator=indicator, start=period.start, end=period.end)
+        kind_labels = dict(RequestKind.choices)
+        for item in found["items"]:
+            item["kind_label"] = kind_labels.get(item.get("kind"), item.get("kind"))
+        return render(request, "dashboards/assessment_items.html", {
+            "agency": agency, "period": period, "indicator": indicator, "label": weight_labels()[indicator],
+            "shown": assessment.ITEMS_SHOWN, **found,
         })
 
 

@@ -100,16 +100,27 @@ def test_assessment_metrics_scores_and_ranks(w):
     assert (icbc["received"], icbc["completed"], icbc["within_deadline"], icbc["overdue"], icbc["rejected"]) == (2, 2, 1, 1, 0)
     assert (icbc["ack_p50"], icbc["ack_p95"], icbc["complete_p50"], icbc["complete_p95"]) == (180, 600, 1200, 3600)
     assert icbc["by_kind"]["stop_payment"]["received"] == 2
-    assert rows["bank-icbc"]["score"] == Decimal("65.00") and rows["bank-icbc"]["rank"] == 1
-    assert rows["bank-abc"]["score"] == Decimal("12.50") and rows["bank-abc"]["rank"] == 2
+    # A bank: acknowledged in time 1/2, finished in time 1/2, held 8,000 of 15,000 yuan, overdue 1/2.
+    assert rows["bank-icbc"]["metrics"]["indicators"] == {
+        "ack_in_time": {"value": 0.5, "num": 1, "den": 2}, "within_deadline": {"value": 0.5, "num": 1, "den": 2},
+        "money_held": {"value": 0.5333, "num": "8000.00", "den": "15000.00"},
+        "not_overdue": {"value": 0.5, "num": 1, "den": 2}}
+    # (15 x .5 + 30 x .5 + 20 x .5333 + 15 x .5) / (15 + 30 + 20 + 15)
+    assert rows["bank-icbc"]["score"] == Decimal("50.83") and rows["bank-icbc"]["rank"] == 1
+    # A rejected freeze of no stated amount: no ack deadline, no money asked: only timeliness counts.
+    assert set(rows["bank-abc"]["metrics"]["indicators"]) == {"within_deadline", "not_overdue"}
+    assert rows["bank-abc"]["score"] == Decimal("33.33") and rows["bank-abc"]["rank"] == 2
     assert rows["bank-ccb"]["score"] is None and rows["bank-ccb"]["rank"] is None
     renmin = rows["ps-renmin"]["metrics"]
-    assert renmin["dissuasion"] == {"tasks": 1, "in_time": 1, "dissuaded": 1, "already_paid": 0, "unreachable": 0,
-                                    "in_time_share": 1.0}
-    assert (renmin["cases_registered"], renmin["cases_solved"]) == (3, 1)
-    assert rows["ps-renmin"]["score"] == Decimal("91.11") and rows["ps-renmin"]["rank"] == 1
-    assert rows["ps-hubin"]["score"] == Decimal("0.00") and rows["ps-hubin"]["rank"] == 2
-    assert rows["cm-xingfuli"]["score"] == Decimal("100.00")
+    assert renmin["dissuasion"] == {"tasks": 1, "completed": 1, "in_time": 1, "dissuaded": 1, "already_paid": 0,
+                                    "unreachable": 0, "in_time_share": 1.0}
+    assert set(renmin["indicators"]) == {"ack_in_time", "within_deadline", "not_overdue", "dissuasion_reach",
+                                         "dissuasion_success"}
+    assert rows["ps-renmin"]["score"] == Decimal("100.00") and rows["ps-renmin"]["rank"] == 1
+    # Hubin registered a case but received no request nor task and logged no outreach: no activity
+    # to assess, so "no data" and no rank (it used to be "0.00, rank 2").
+    assert rows["ps-hubin"]["score"] is None and rows["ps-hubin"]["rank"] is None
+    assert rows["cm-xingfuli"]["score"] == Decimal("100.00") and rows["cm-xingfuli"]["rank"] == 1
 
 
 def test_publicity_reach_sums_the_outreach_logged_in_the_region(w):
