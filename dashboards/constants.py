@@ -24,3 +24,6 @@ ZERO = Decimal("0")
 MIN_BASE_CASES = 10
 MIN_BASE_LOSS = Decimal("10000")  # yuan
 LAST_DAYS = 30  # the default period: the last 30 days up to today
+# Who may answer for a listed area's rectification: the police station or the community (village
+# committee) of that area. (The member list has no township government kind yet.)
+RESPONSIBLE_KINDS = ("station", "community")

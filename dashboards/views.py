@@ -27,7 +27,13 @@ from .forms import BadParams as BadRequest
 from .forms import StatsParamsForm
 from .links import figure_links
 from .models import AssessmentPeriod, Rectification
-from .services import rectification_delist, rectification_list, weights_update
+from .services import (
+    can_be_responsible,
+    rectification_delist,
+    rectification_list,
+    responsible_candidates,
+    weights_update,
+)
 from .templatetags.dashboards_money import CENT, TEN_THOUSAND, yuan_text
 
 
@@ -144,13 +150,16 @@ class HotSpotsView(LoginRequiredMixin, View):
             region, start, end, _grain, data = _params(request)
         except BadRequest as exc:
             return _bad_request(request, str(exc))
+        spots = selectors.hot_spots(region=region, start=start, end=end)
+        can_list = sees_everything(request.user)
+        if can_list:  # each area's own station and communities only (the service checks it too)
+            candidates = responsible_candidates(region)
+            for spot in spots:
+                spot["candidates"] = [a for a in candidates if can_be_responsible(a, spot["region"])]
         return render(request, "dashboards/hotspots.html", {
-            "region": region, "start": start, "end": end, "period": data["period"],
-            "spots": selectors.hot_spots(region=region, start=start, end=end),
+            "region": region, "start": start, "end": end, "period": data["period"], "spots": spots,
             "rectifications": selectors.rectifications(region=region, include_delisted=True),
-            "can_list": sees_everything(request.user),
-            "agencies": Agency.objects.filter(is_active=True).order_by("kind", "name") if sees_everything(request.user) else [],
-            "today": timezone.localdate(),
+            "can_list": can_list, "today": timezone.localdate(),
         })
 
 
