@@ -108,6 +108,8 @@ def test_weekly_report_xlsx_opens_and_holds_the_figures(w, as_user):
     figures = {row[0]: row[1] for row in wb.worksheets[0].iter_rows(min_row=4, values_only=True)}
     assert figures["发案数"] == 4 and figures["损失金额（元）"] == 36000 and figures["止付金额（元）"] == 8000
     assert figures["超时督办"] == 1 and figures["较上期发案变化（%）"] is None  # base of 1 case: no percentage
+    regions = list(wb.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert regions[0] == (1, "东城区", "340402", 3, 35000.0, 820000, 0.04, 0.01, None)  # exact yuan; tiny base: no %
     spots = list(wb.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert spots[0][:4] == ("幸福里社区", "340402001001", 2, 1.61)
     league = {row[1]: row[2] for row in wb.worksheets[4].iter_rows(min_row=2, values_only=True)}
