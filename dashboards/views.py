@@ -70,7 +70,7 @@ def _wan(value) -> float:
 def typology_label(t: dict) -> tuple[str, str]:
     """(full name, short name) in the user's language; the short one fits a chart label."""
     name = t.get("name_en") if get_language() == "en" and t.get("name_en") else t["name"]
-    limit = 14 if get_language() == "en" else 6
+    limit = 24 if get_language() == "en" else 6
     return name, (name if len(name) <= limit else name[: limit - 1] + "…")
 
 

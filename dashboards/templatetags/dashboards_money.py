@@ -41,14 +41,20 @@ def yuan_text(value) -> str:
     return _("%(amount)s 元") % {"amount": grouped(amount)}
 
 
-def wan_text(value) -> str:
-    """The figure with its unit: 万元, or 亿元 from 100,000,000 yuan up."""
+def wan_parts(value) -> tuple[str, str]:
+    """(number, unit): in 万元, or in 亿元 from 100,000,000 yuan up."""
     amount = _decimal(value)
     if amount is None:
-        return "—"
+        return "—", ""
     if abs(amount) >= HUNDRED_MILLION:
-        return _("%(amount)s 亿元") % {"amount": grouped(amount / HUNDRED_MILLION)}
-    return _("%(amount)s 万元") % {"amount": grouped(amount / TEN_THOUSAND)}
+        return grouped(amount / HUNDRED_MILLION), _("亿元")
+    return grouped(amount / TEN_THOUSAND), _("万元")
+
+
+def wan_text(value) -> str:
+    """The figure with its unit: "3.60 万元", "1.17 亿元"."""
+    number, unit = wan_parts(value)
+    return "%s %s" % (number, unit) if unit else number
 
 
 def wan_number(value) -> str:
@@ -66,8 +72,13 @@ def _span(text: str, value):
 
 @register.filter
 def wan(value):
-    """Yuan shown in 万元/亿元 with the unit; exact yuan on hover."""
-    return _span(wan_text(value), value)
+    """Yuan shown in 万元/亿元 with the unit (which may wrap under a long number); exact yuan on hover."""
+    amount = _decimal(value)
+    if amount is None:
+        return _span("", None)
+    number, unit = wan_parts(amount)
+    return format_html('<span class="money" title="{}" data-yuan="{}">{}<span class="money-unit"> {}</span></span>',
+                       yuan_text(amount), amount.quantize(CENT), number, unit)
 
 
 @register.filter

@@ -19,18 +19,19 @@ from dashboards.templatetags.dashboards_money import grouped_int, wan, wan_num
 def test_wan_in_chinese(value, shown, title):
     with translation.override("zh-hans"):
         html = str(wan(value))
-    assert '>%s</span>' % shown in html and 'title="%s"' % title in html
+    number, unit = shown.split(" ")
+    assert '>%s<span class="money-unit"> %s</span></span>' % (number, unit) in html and 'title="%s"' % title in html
     assert 'data-yuan="%s"' % value.quantize(Decimal("0.01")) in html
 
 
 def test_wan_in_english_and_the_column_form():
     with translation.override("en"):
         html = str(wan(Decimal("36000")))
-    assert ">3.60 × 10k yuan</span>" in html and 'title="36,000.00 yuan"' in html
+    assert '>3.60<span class="money-unit"> × 10k yuan</span>' in html and 'title="36,000.00 yuan"' in html
     assert ">11,663.25</span>" in str(wan_num(Decimal("116632530")))
     assert str(wan(None)).endswith(">—</span>") and grouped_int(3030000) == "3,030,000"
 
 
 def test_filter_in_a_template_escapes_and_loads():
     html = Template("{% load dashboards_money %}{{ v|wan }}").render(Context({"v": Decimal("50000")}))
-    assert "5.00 万元" in html and "<span" in html
+    assert '>5.00<span class="money-unit"> 万元</span>' in html
