@@ -30,8 +30,6 @@ from .models import AssessmentPeriod, AssessmentResult, AssessmentWeights, CaseD
 
 COUNT_FIELDS = ("received", "acknowledged", "completed", "within_deadline", "with_ack_deadline", "ack_in_time",
                 "overdue", "rejected", "failed", "outcome_dissuaded", "outcome_already_paid", "outcome_unreachable")
-CASE_KINDS = (AgencyKind.POLICE_STATION, AgencyKind.ANTI_FRAUD_CENTRE)
-DISSUASION_KINDS = (AgencyKind.POLICE_STATION, AgencyKind.COMMUNITY)
 _TIMELY = ("ack_in_time", "within_deadline", "not_overdue")
 _LOCAL = ("dissuasion_reach", "dissuasion_success", "publicity_coverage")
 # Which indicators fit which kind of member (kinds absent here are not in the league).
