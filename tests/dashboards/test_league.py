@@ -151,3 +151,30 @@ def test_listing_form_offers_only_the_areas_own_units_and_a_bank_is_refused_clea
                                                         "responsible_agency": w.agencies["bank-icbc"].pk}, follow=True)
     assert "责任单位只能是幸福里社区所在辖区的派出所或社区" in r.content.decode()
     assert not Rectification.objects.exists()
+
+
+def test_drill_down_and_league_pages_take_a_fixed_number_of_queries(w, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboards.rollups import rebuild
+
+    office = as_user("leader")
+    office.get("/dashboard/league/?" + MARCH)  # the period exists from here on
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert office.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    drill = "/dashboard/assessment/bank-icbc/within_deadline/?" + MARCH
+    before = count(drill)
+    d = at(2025, 3, 11)
+    for i in range(20, 26):  # six more requests to the bank: the same queries
+        _request(w, i, kind="stop_payment", status="completed", target_agency=w.agencies["bank-icbc"], created=d,
+                 delivered_at=d, completed_at=d + timedelta(minutes=10), amount=Decimal("100"))
+    rebuild()
+    assert count(drill) == before <= 12
+    league = count("/dashboard/league/?" + MARCH)
+    add_tie(w)
+    assert count("/dashboard/league/?" + MARCH) == league <= 20
