@@ -292,7 +292,7 @@ def freeze(period: AssessmentPeriod) -> int:
 
 # ---------------------------------------------------------------- drill-down
 
-ITEMS_SHOWN = 200
+ITEMS_SHOWN = 100
 
 
 def _indicator_rule(indicator: str):
