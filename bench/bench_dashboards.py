@@ -8,7 +8,9 @@ the bulk generator (cases.generator_bulk, COPY), then 3,000,000 requests written
 carriers, takedowns to platforms, dissuasion to a station and its community ...), then the
 rollups rebuilt from scratch (``rebuild_rollups``). Prints the build times, the cost of one
 incremental refresh of today, and p50/p95 of the real page and API views for the leader:
-the dashboard page and the summary API, for the city and for one community (this month).
+the dashboard page and the summary API, for the city and for one community (last 30 days),
+the timeseries API over a year, the league page and the assessment API, a drill-down, hot spots
+and the weekly report.
 """
 
 import argparse
@@ -179,7 +181,7 @@ def main():
         return call
 
     checks = [
-        ("dashboard page, city (this month)", get("/dashboard/")),
+        ("dashboard page, city (last 30 days)", get("/dashboard/")),
         ("dashboard page, community", get(f"/dashboard/?region={community}")),
         ("summary API, city", get("/api/v1/stats/summary/")),
         ("summary API, community", get(f"/api/v1/stats/summary/?region={community}")),
@@ -206,8 +208,17 @@ def main():
     report("timeseries API, city, 365 days by week [first view]", timed(uncached(get(
         "/api/v1/stats/timeseries/?grain=week&from=%s" % (timezone.localdate() - timedelta(days=364)).isoformat())),
         args.runs // 2), 150)
-    report("league page (this month) [first view]", timed(uncached(get("/dashboard/league/")), args.runs // 4))
-    report("league page (this month) [cached]", timed(get("/dashboard/league/"), args.runs // 4))
+    report("dashboard page, city, this year [first view]", timed(uncached(get("/dashboard/?period=year")),
+                                                                  args.runs // 4), 150)
+    report("league page (this month) [first view]", timed(uncached(get("/dashboard/league/")), args.runs // 4), 150)
+    report("league page (this month) [cached]", timed(get("/dashboard/league/"), args.runs // 4), 150)
+    report("assessment API (this month) [first view]", timed(uncached(get("/api/v1/stats/assessment/")),
+                                                             args.runs // 4), 150)
+    report("assessment API (this month) [cached]", timed(get("/api/v1/stats/assessment/"), args.runs // 4), 150)
+    report("bank's indicator drill-down (this month)", timed(get("/dashboard/assessment/bank-icbc/within_deadline/"),
+                                                             args.runs // 4), 150)
+    report("hot spots page (last 30 days) [first view]", timed(uncached(get("/dashboard/hotspots/")), args.runs // 4), 150)
+    report("weekly report page [first view]", timed(uncached(get("/dashboard/report/")), args.runs // 4))
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "dashboards:weights": {"POST": "weights.change"},
     "dashboards:own_assessment": {"GET": "assessment.view"},
     "dashboards:agency": {"GET": "assessment.view"},
+    "dashboards:agency_items": {"GET": "assessment.view"},  # rows: the agency itself and the office
     "dashboards:report": {"GET": "dashboard.view"},
     "dashboards:report_xlsx": {"GET": "dashboard.view"},
     "stats-summary": {"GET": "dashboard.view"},

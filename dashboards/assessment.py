@@ -1,11 +1,18 @@
-"""Assessment (考核) of every member agency per period: metrics, score, league table.
+"""Assessment (考核) of every member agency per period: metrics, indicators, score, league table.
 
-Metrics come from the rollups (RequestDaily for requests received, CaseDaily for cases
-registered by a station). The score is a weighted mean, on 0-100, of the shares that apply to
-the agency: a bank that received no dissuasion task is not scored on dissuasion, and an agency
-with no applicable metric has no score. Weights belong to the period (copied from the office's
-current weights when the period is created); closing a period freezes every agency's metrics
-and score in ``AssessmentResult``.
+As the joint meeting assesses its members: each kind of agency is scored on the indicators that
+fit its work (``KIND_INDICATORS``): banks and payment institutions on acknowledging and finishing
+in time and on the money they held against the money asked for; carriers and platforms on
+timeliness; stations and communities on dissuasion reach and success and on publicity
+coverage; every receiving agency on its overdue items. An indicator whose base is empty in the
+period (no stop-payment asked of a carrier, no task sent to a community) does not apply; an
+agency to which none applies had no activity: "no data", no score, no rank (never rank 1).
+
+Metrics come from the rollups (RequestDaily for requests received), the outreach log (people
+reached) and, while the period is open, the requests still open past their deadline. The score
+is the weighted mean, on 0-100, of the indicators that apply, by the weights stored with the
+period. Ranks are within the kind (banks among banks), ties share a rank (1, 2, 2, 4). Closing
+a period freezes every agency's metrics, score and rank in ``AssessmentResult``.
 """
 
 from collections import defaultdict
@@ -18,13 +25,24 @@ from agencies.choices import AgencyKind
 from agencies.models import Agency
 
 from .cache import cached
-from .constants import DEFAULT_WEIGHTS
+from .constants import DEFAULT_WEIGHTS, ZERO
 from .models import AssessmentPeriod, AssessmentResult, AssessmentWeights, CaseDaily, RequestDaily
 
 COUNT_FIELDS = ("received", "acknowledged", "completed", "within_deadline", "with_ack_deadline", "ack_in_time",
                 "overdue", "rejected", "failed", "outcome_dissuaded", "outcome_already_paid", "outcome_unreachable")
-CASE_KINDS = (AgencyKind.POLICE_STATION, AgencyKind.ANTI_FRAUD_CENTRE)
-DISSUASION_KINDS = (AgencyKind.POLICE_STATION, AgencyKind.COMMUNITY)
+_TIMELY = ("ack_in_time", "within_deadline", "not_overdue")
+_LOCAL = ("dissuasion_reach", "dissuasion_success", "publicity_coverage")
+# Which indicators fit which kind of member (kinds absent here are not in the league).
+KIND_INDICATORS: dict[str, tuple[str, ...]] = {
+    AgencyKind.BANK: (*_TIMELY, "money_held"),
+    AgencyKind.PAYMENT_INSTITUTION: (*_TIMELY, "money_held"),
+    AgencyKind.CARRIER: _TIMELY,
+    AgencyKind.INTERNET_PLATFORM: _TIMELY,
+    AgencyKind.POLICE_STATION: (*_TIMELY, *_LOCAL),
+    AgencyKind.COMMUNITY: (*_TIMELY, *_LOCAL),
+    AgencyKind.ANTI_FRAUD_CENTRE: _TIMELY,
+    AgencyKind.PUBLICITY_DEPARTMENT: ("publicity_coverage",),
+}
 
 
 def percentile(values: list[int], p: float) -> int | None:
@@ -42,7 +60,13 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def current_weights() -> dict[str, int]:
     row = AssessmentWeights.objects.order_by("pk").first()
-    return {**DEFAULT_WEIGHTS, **(row.weights if row else {})}
+    stored = row.weights if row else {}
+    return {k: stored.get(k, v) for k, v in DEFAULT_WEIGHTS.items()}
+
+
+def period_weights(period: AssessmentPeriod) -> dict[str, int]:
+    """The weights stored with the period (defaults for an indicator it predates)."""
+    return {k: (period.weights or {}).get(k, v) for k, v in DEFAULT_WEIGHTS.items()}
 
 
 def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict]:
@@ -52,7 +76,8 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
     if agency_ids is not None:
         rows = rows.filter(agency_id__in=agency_ids)
         cases = cases.filter(reporting_agency_id__in=agency_ids)
-    acc: dict[int, dict] = defaultdict(lambda: {"by_kind": {}, "ack": [], "complete": [], **{f: 0 for f in COUNT_FIELDS}})
+    acc: dict[int, dict] = defaultdict(lambda: {"by_kind": {}, "ack": [], "complete": [], "amount_requested": ZERO,
+                                                "amount_held": ZERO, **{f: 0 for f in COUNT_FIELDS}})
     dissuasion: dict[int, dict] = defaultdict(lambda: {f: 0 for f in COUNT_FIELDS})
     for row in rows.order_by().iterator(chunk_size=2000):
         m = acc[row.agency_id]
@@ -62,6 +87,8 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
             m[f] += getattr(row, f)
         for f in kind:
             kind[f] += getattr(row, f)
+        m["amount_requested"] += row.amount_requested
+        m["amount_held"] += row.amount_held
         m["ack"].extend(row.ack_seconds)
         m["complete"].extend(row.complete_seconds)
         if row.kind == "dissuasion":
@@ -71,8 +98,10 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
         a: (n, s) for a, n, s in cases.order_by().values_list("reporting_agency_id")
         .annotate(n=Sum("cases"), s=Sum("solved")).values_list("reporting_agency_id", "n", "s")
     }
+    reached = publicity_by_agency(start=start, end=end, agency_ids=agency_ids)
+    overdue_now = open_overdue_by_agency(start=start, end=end, agency_ids=agency_ids)
     out = {}
-    for agency_id in set(acc) | set(registered):
+    for agency_id in set(acc) | set(registered) | set(reached):
         m = acc[agency_id]
         d = dissuasion.get(agency_id)
         n_cases, solved = registered.get(agency_id, (0, 0))
@@ -80,6 +109,10 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
             "received": m["received"], "acknowledged": m["acknowledged"], "completed": m["completed"],
             "within_deadline": m["within_deadline"], "overdue": m["overdue"], "rejected": m["rejected"],
             "failed": m["failed"], "by_kind": m["by_kind"],
+            "with_ack_deadline": m["with_ack_deadline"], "ack_in_time": m["ack_in_time"],
+            "amount_requested": str(m["amount_requested"]), "amount_held": str(m["amount_held"]),
+            "open_overdue": overdue_now.get(agency_id, 0),
+            "publicity_reached": reached.get(agency_id, (0, 0))[0], "population": reached.get(agency_id, (0, 0))[1],
             "ack_p50": percentile(m["ack"], 50), "ack_p95": percentile(m["ack"], 95),
             "complete_p50": percentile(m["complete"], 50), "complete_p95": percentile(m["complete"], 95),
             "within_share": _ratio(m["within_deadline"], m["received"]),
@@ -88,7 +121,8 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
             "overdue_share": _ratio(m["overdue"], m["received"]),
             "rejected_share": _ratio(m["rejected"], m["received"]),
             "dissuasion": None if d is None else {
-                "tasks": d["received"], "in_time": d["within_deadline"], "dissuaded": d["outcome_dissuaded"],
+                "tasks": d["received"], "completed": d["completed"], "in_time": d["within_deadline"],
+                "dissuaded": d["outcome_dissuaded"],
                 "already_paid": d["outcome_already_paid"], "unreachable": d["outcome_unreachable"],
                 "in_time_share": _ratio(d["within_deadline"], d["received"]),
             },
@@ -97,31 +131,104 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
     return out
 
 
-def score(metrics: dict | None, weights: dict[str, int], kind: str) -> Decimal | None:
-    """Weighted mean (0-100) of the metrics that apply to an agency of ``kind``."""
+def indicators(metrics: dict | None, kind: str) -> dict[str, dict]:
+    """The indicators that fit ``kind`` and apply in the period: key -> {value 0..1, num, den}.
+
+    ``num``/``den`` are what the share is made of (shown beside it, and what the drill-down
+    lists); an indicator with an empty base is left out.
+    """
     if not metrics:
-        return None
-    parts: dict[str, float] = {}
-    if metrics["received"]:
-        parts["within_deadline"] = metrics["within_share"]
-        parts["completion"] = metrics["completion_share"]
-        parts["not_overdue"] = 1 - metrics["overdue_share"]
-        parts["not_rejected"] = 1 - metrics["rejected_share"]
-        if metrics["ack_in_time_share"] is not None:
-            parts["ack_in_time"] = metrics["ack_in_time_share"]
-    if kind in DISSUASION_KINDS and metrics.get("dissuasion"):
-        parts["dissuasion_in_time"] = metrics["dissuasion"]["in_time_share"]
-    if kind in CASE_KINDS and metrics["cases_registered"]:
-        parts["solve_rate"] = metrics["solve_rate"]
+        return {}
+    d = metrics.get("dissuasion") or {}
+    received = metrics.get("received", 0)
+    open_overdue = metrics.get("open_overdue", 0)
+    parts = {
+        "ack_in_time": (metrics.get("ack_in_time", 0), metrics.get("with_ack_deadline", 0)),
+        "within_deadline": (metrics.get("within_deadline", 0), received),
+        "money_held": (Decimal(metrics.get("amount_held") or 0), Decimal(metrics.get("amount_requested") or 0)),
+        "dissuasion_reach": (d.get("dissuaded", 0) + d.get("already_paid", 0), d.get("completed", d.get("tasks", 0))),
+        "dissuasion_success": (d.get("dissuaded", 0), d.get("dissuaded", 0) + d.get("already_paid", 0)),
+        "publicity_coverage": (metrics.get("publicity_reached", 0), metrics.get("population", 0)),
+        # Items past their deadline: escalated in the period, or still open past it now.
+        "not_overdue": (received - min(received, max(metrics.get("overdue", 0), open_overdue)), received),
+    }
+    out = {}
+    for key in KIND_INDICATORS.get(kind, ()):
+        num, den = parts[key]
+        if den:
+            value = min(Decimal(1), Decimal(num) / Decimal(den))
+            out[key] = {"value": float(value.quantize(Decimal("0.0001"), ROUND_HALF_UP)), "num": _plain(num),
+                        "den": _plain(den)}
+    return out
+
+
+def _plain(value):
+    """JSON-ready: money as a string of yuan, counts as ints."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def publicity_by_agency(*, start: date, end: date, agency_ids=None) -> dict[int, tuple[int, int]]:
+    """agency id -> (people reached by the outreach it logged, population of its area).
+
+    Only agencies that logged outreach; the population is its region's (the sum of the
+    communities below when the region records none).
+    """
+    try:
+        from propaganda.models import Outreach
+    except ImportError:  # the publicity app is optional for the league
+        return {}
+    rows = Outreach.objects.filter(date__gte=start, date__lte=end)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=agency_ids)
+    reached = dict(rows.order_by().values_list("agency_id").annotate(n=Sum("people_reached")))
+    if not reached:
+        return {}
+    from .selectors import region_population
+
+    out = {}
+    for agency in Agency.objects.filter(pk__in=list(reached)).select_related("region"):
+        out[agency.pk] = (reached[agency.pk] or 0, region_population(agency.region) if agency.region_id else 0)
+    return out
+
+
+def open_overdue_by_agency(*, start: date, end: date, agency_ids=None) -> dict[int, int]:
+    """agency id -> requests of the period it received that are still open past their deadline now."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import Now
+
+    from alerts.choices import OPEN_STATUSES
+    from alerts.models import Request
+
+    from .rollups import day_window
+
+    first, _ = day_window(start)
+    _, last = day_window(end)
+    late = Request.objects.filter(created_at__gte=first, created_at__lt=last, status__in=OPEN_STATUSES).filter(
+        Q(complete_due_at__lt=Now()) | Q(complete_due_at__isnull=True, ack_due_at__lt=Now(), acknowledged_at__isnull=True))
+    out: dict[int, int] = defaultdict(int)
+    for field in ("target_agency_id", "secondary_agency_id"):
+        qs = late.exclude(**{field: None})
+        if agency_ids is not None:
+            qs = qs.filter(**{field + "__in": agency_ids})
+        for agency_id, n in qs.order_by().values_list(field).annotate(n=Count("id")):
+            out[agency_id] += n
+    return dict(out)
+
+
+def score(metrics: dict | None, weights: dict[str, int], kind: str) -> Decimal | None:
+    """Weighted mean (0-100) of the indicators that fit ``kind`` and apply; None: no activity."""
+    parts = indicators(metrics, kind)
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     total = sum(weights.get(k, 0) for k in parts)
     if not total:
         return None
-    value = sum(Decimal(str(weights.get(k, 0))) * Decimal(str(v)) for k, v in parts.items()) * 100 / total
+    value = sum(Decimal(str(weights.get(k, 0))) * Decimal(str(p["value"])) for k, p in parts.items()) * 100 / total
     return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def assessed_agencies():
-    return Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LEADERSHIP_OFFICE).select_related("region")
+    """The members in the league: every active agency of a kind that has indicators."""
+    return Agency.objects.filter(is_active=True, kind__in=list(KIND_INDICATORS)).select_related("region")
 
 
 def results(period: AssessmentPeriod) -> list[dict]:
@@ -134,8 +241,14 @@ def results(period: AssessmentPeriod) -> list[dict]:
         return _ordered(rows)
     # Metrics depend on the rollups only (cached until the next refresh); scores on the weights.
     metrics = cached("metrics", period.start, period.end, compute=lambda: agency_metrics(start=period.start, end=period.end))
-    rows = [{"agency": a, "metrics": metrics.get(a.pk), "score": score(metrics.get(a.pk), period.weights, a.kind)}
-            for a in agencies]
+    weights = period_weights(period)
+    rows = []
+    for a in agencies:
+        m = metrics.get(a.pk)
+        rows.append({"agency": a, "metrics": m, "score": score(m, weights, a.kind)})
+    for row in rows:
+        if row["metrics"]:
+            row["metrics"] = {**row["metrics"], "indicators": indicators(row["metrics"], row["agency"].kind)}
     _rank(rows)
     return _ordered(rows)
 
@@ -175,3 +288,65 @@ def freeze(period: AssessmentPeriod) -> int:
         for r in rows
     )
     return len(rows)
+
+
+# ---------------------------------------------------------------- drill-down
+
+ITEMS_SHOWN = 100
+
+
+def _indicator_rule(indicator: str):
+    """(filter of the items counted in the base, condition for an item that counts in favour)."""
+    from django.db.models import F, Q
+    from django.db.models.functions import Now
+
+    from alerts.choices import OPEN_STATUSES
+
+    from .rollups import WITHIN_Q
+
+    held = Q(kind="stop_payment") | (Q(kind="freeze") & ~Q(freeze_action__in=["renew", "release"]))
+    reached = Q(outcome__in=["dissuaded", "already_paid"])
+    late_now = Q(status__in=OPEN_STATUSES) & (
+        Q(complete_due_at__lt=Now()) | Q(complete_due_at__isnull=True, ack_due_at__lt=Now(), acknowledged_at__isnull=True))
+    return {
+        "ack_in_time": (Q(ack_due_at__isnull=False), Q(acknowledged_at__lte=F("ack_due_at"))),
+        "within_deadline": (Q(), WITHIN_Q),
+        "money_held": (held, Q(status="completed", amount_secured__gte=F("amount"))),
+        "dissuasion_reach": (Q(kind="dissuasion", status="completed"), reached),
+        "dissuasion_success": (Q(kind="dissuasion", status="completed") & reached, Q(outcome="dissuaded")),
+        "not_overdue": (Q(), ~(Q(escalated_at__isnull=False) | late_now)),
+    }[indicator]
+
+
+def indicator_items(*, agency: Agency, indicator: str, start: date, end: date, limit: int = ITEMS_SHOWN) -> dict:
+    """The requests/tasks (or outreach sessions) behind one indicator of ``agency`` in [start, end].
+
+    {"items": the first ``limit``, those that count against it first, each with "counts";
+    "total": the base; "missed": how many count against it}.
+    """
+    from django.db.models import BooleanField, Case, Count, Q, When
+
+    from alerts.models import Request
+
+    from .rollups import day_window
+
+    first, _ = day_window(start)
+    _, last = day_window(end)
+    if indicator == "publicity_coverage":
+        from propaganda.models import Outreach
+
+        rows = Outreach.objects.filter(agency=agency, date__gte=start, date__lte=end).select_related("region")
+        items = [{"pk": o.pk, "outreach": o, "date": o.date, "people": o.people_reached, "counts": True}
+                 for o in rows.order_by("-date", "-pk")[:limit]]
+        return {"items": items, "total": rows.count(), "missed": 0}
+    base, good = _indicator_rule(indicator)
+    mine = Q(target_agency=agency) if indicator == "money_held" else Q(target_agency=agency) | Q(secondary_agency=agency)
+    scope = Request.objects.filter(mine, base, created_at__gte=first, created_at__lt=last)
+    qs = (
+        scope.annotate(ok=Case(When(good, then=True), default=False, output_field=BooleanField()))
+        .order_by("ok", "-created_at", "-pk")
+        .values("pk", "number", "kind", "status", "created_at", "ack_due_at", "acknowledged_at", "complete_due_at",
+                "completed_at", "escalated_at", "amount", "amount_secured", "outcome", "ok")
+    )
+    counts = scope.aggregate(total=Count("pk"), missed=Count("pk", filter=~Q(good)))
+    return {"items": [{**r, "counts": r.pop("ok")} for r in qs[:limit]], **counts}

@@ -9,8 +9,11 @@ class Grain(models.TextChoices):
 
 
 class PeriodPreset(models.TextChoices):
+    LAST_30 = "30d", _("近30天")
     WEEK = "week", _("本周")
     MONTH = "month", _("本月")
+    QUARTER = "quarter", _("本季度")
+    YEAR = "year", _("本年")
     CUSTOM = "custom", _("自定义")
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Region
 
 from .choices import Grain, PeriodPreset
-from .constants import MAX_RANGE_DAYS
+from .constants import LAST_DAYS, MAX_RANGE_DAYS
 
 
 class BadParams(Exception):
@@ -21,14 +21,22 @@ def today() -> date:
 
 
 def preset_range(preset: str, day: date | None = None) -> tuple[date, date]:
+    """The dates of a preset period, ending today (or ``day``)."""
     day = day or today()
     if preset == PeriodPreset.WEEK:
         return day - timedelta(days=day.weekday()), day
-    return day.replace(day=1), day
+    if preset == PeriodPreset.MONTH:
+        return day.replace(day=1), day
+    if preset == PeriodPreset.QUARTER:
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1), day
+    if preset == PeriodPreset.YEAR:
+        return day.replace(month=1, day=1), day
+    return day - timedelta(days=LAST_DAYS - 1), day
 
 
 class StatsParamsForm(forms.Form):
-    """region (code), from/to (dates, inclusive) or period (week/month), grain (day/week/month)."""
+    """region (code), from/to (dates, inclusive) or period (30d/week/month/quarter/year; default the
+    last 30 days), grain (day/week/month)."""
 
     region = forms.CharField(label=_("区域"), required=False, max_length=12)
     period = forms.ChoiceField(label=_("期间"), choices=PeriodPreset.choices, required=False)
@@ -45,7 +53,7 @@ class StatsParamsForm(forms.Form):
             if "from" in data:
                 data["from_"] = data.get("from")
         super().__init__(data, *args, **kwargs)
-        self.fields["period"].error_messages["invalid_choice"] = _("期间只能是 week、month 或 custom。")
+        self.fields["period"].error_messages["invalid_choice"] = _("期间只能是 30d、week、month、quarter、year 或 custom。")
 
     def clean_region(self):
         code = (self.cleaned_data.get("region") or "").strip()
@@ -61,12 +69,12 @@ class StatsParamsForm(forms.Form):
         start, end = data.get("from_"), data.get("to")
         if self.errors:
             return data
-        preset = data.get("period") or (PeriodPreset.CUSTOM if start or end else PeriodPreset.MONTH)
+        preset = data.get("period") or (PeriodPreset.CUSTOM if start or end else PeriodPreset.LAST_30)
         if preset != PeriodPreset.CUSTOM:
             start, end = preset_range(preset)
         else:
             end = end or today()
-            start = start or end.replace(day=1)
+            start = start or end - timedelta(days=LAST_DAYS - 1)
         if start > end:
             raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
         if (end - start).days > MAX_RANGE_DAYS:

@@ -113,6 +113,9 @@ class RequestDaily(models.Model):
     outcome_dissuaded = models.PositiveIntegerField(default=0)
     outcome_already_paid = models.PositiveIntegerField(default=0)
     outcome_unreachable = models.PositiveIntegerField(default=0)
+    # Stop-payments and first freezes: the money asked for and the money the agency held.
+    amount_requested = models.DecimalField(**MONEY)
+    amount_held = models.DecimalField(**MONEY)
     # Lists of whole seconds (JSON, so the embedded SQLite mode works too).
     ack_seconds = models.JSONField(default=list)
     complete_seconds = models.JSONField(default=list)

@@ -36,6 +36,7 @@ def report_context(request) -> dict:
         "region": region, "start": start, "end": end,
         "summary": selectors.summary(region=region, start=start, end=end),
         "ranked": selectors.regions_ranked(region=region, start=start, end=end),
+        "region_league": selectors.region_league(region=region, start=start, end=end),
         "typologies": selectors.typology_mix(region=region, start=start, end=end),
         "ages": selectors.age_groups(region=region, start=start, end=end),
         "spots": selectors.hot_spots(region=region, start=start, end=end),
@@ -75,9 +76,11 @@ def report_xlsx(ctx) -> bytes:
         ws.append([str(label), _cell(value)])
     ws.column_dimensions["A"].width = 30
     sheet = wb.create_sheet(_("区域排名"))
-    sheet.append([_("区域"), _("区划代码"), _("发案数"), _("损失金额（元）"), _("常住人口"), _("万人发案率")])
-    for r in ctx["ranked"]:
-        sheet.append([r["region"].name, r["region"].code, r["cases"], _cell(r["loss"]), r["population"], _cell(r["rate"])])
+    sheet.append([_("名次"), _("区域"), _("区划代码"), _("发案数"), _("损失金额（元）"), _("常住人口"), _("万人发案率"),
+                  _("上期万人发案率"), _("变化（%）")])
+    for r in ctx["region_league"]:  # exact yuan here; the pages show 万元
+        sheet.append([r["rank"], r["region"].name, r["region"].code, r["cases"], _cell(r["loss"]), r["population"],
+                      _cell(r["rate"]), _cell(r["previous_rate"]), _cell(r["rate_change"])])
     sheet = wb.create_sheet(_("重点地区"))
     sheet.append([_("区域"), _("区划代码"), _("发案数"), _("万人发案率"), _("上期万人发案率"), _("变化（%）"), _("挂牌整治")])
     for s in ctx["spots"]:

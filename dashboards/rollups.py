@@ -272,13 +272,16 @@ def _request_rows(day, start, end) -> None:
     from alerts.models import Request
 
     fields = ("target_agency_id", "secondary_agency_id", "kind", "status", "delivered_at", "acknowledged_at",
-              "completed_at", "ack_due_at", "complete_due_at", "escalated_at", "outcome")
+              "completed_at", "ack_due_at", "complete_due_at", "escalated_at", "outcome", "amount", "amount_secured",
+              "freeze_action")
     rows: dict[tuple, RequestDaily] = {}
     reqs = (
         Request.objects.filter(created_at__gte=start, created_at__lt=end, target_agency_id__isnull=False)
         .order_by().values_list(*fields)
     )
-    for target, secondary, kind, status, delivered, acked, completed, ack_due, complete_due, escalated, outcome in reqs.iterator(chunk_size=5000):
+    for (target, secondary, kind, status, delivered, acked, completed, ack_due, complete_due, escalated, outcome,
+         amount, secured, freeze_action) in reqs.iterator(chunk_size=5000):
+        holds_money = kind == STOP_PAYMENT or (kind == FREEZE and freeze_action not in ("renew", "release"))
         in_time = status == "completed" and (complete_due is None or completed <= complete_due) and (
             ack_due is None or (acked is not None and acked <= ack_due))
         for agency_id in (target, secondary):
@@ -298,6 +301,10 @@ def _request_rows(day, start, end) -> None:
             row.overdue += escalated is not None
             row.rejected += status == "rejected"
             row.failed += status == "failed"
+            if holds_money and agency_id == target:
+                row.amount_requested += amount or 0
+                if status == "completed":
+                    row.amount_held += secured or 0
             if status == "completed" and kind == DISSUASION:
                 row.outcome_dissuaded += outcome == "dissuaded"
                 row.outcome_already_paid += outcome == "already_paid"

@@ -23,7 +23,7 @@ from agencies.models import Region
 
 from .choices import AgeGroup, Grain
 from .cache import cached
-from .constants import HOT_SPOT_COUNT, HOT_SPOT_LEVELS, RATE_BASE, ZERO
+from .constants import HOT_SPOT_COUNT, HOT_SPOT_LEVELS, MIN_BASE_CASES, MIN_BASE_LOSS, RATE_BASE, ZERO
 from .hooks import publicity_reach
 from .models import CaseDaily, Rectification, RegionDaily
 
@@ -64,6 +64,13 @@ def change(now, before) -> Decimal | None:
     return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def base_note(before, minimum) -> str | None:
+    """Why a change is not shown: "empty" (nothing to compare with), "small" (below ``minimum``)."""
+    if before in (None, 0, ZERO):
+        return "empty"
+    return "small" if Decimal(before) < minimum else None
+
+
 def share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
 
@@ -98,12 +105,8 @@ def _prefixes(path: str) -> list[str]:
 
 def _cases_by_path(root: Region, period: Period) -> dict[str, tuple[int, Decimal]]:
     """Every region path under ``root`` -> (cases, loss) of its whole subtree in the period."""
-    rows = (
-        CaseDaily.objects.filter(day__gte=period.start, day__lte=period.end, region_path__startswith=root.path)
-        .order_by().values_list("region_path").annotate(n=Sum("cases"), loss=Sum("loss"))
-    )
     totals: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    for path, n, loss in rows:
+    for path, _typology, n, loss, *_rest in _cube(root, period):
         for prefix in _prefixes(path):
             if prefix.startswith(root.path):
                 totals[prefix][0] += n
@@ -111,19 +114,47 @@ def _cases_by_path(root: Region, period: Period) -> dict[str, tuple[int, Decimal
     return {k: (v[0], v[1]) for k, v in totals.items()}
 
 
+# ---------------------------------------------------------------- the period's cube
+
+CUBE_FIELDS = ("cases", "loss", "solved", "victims_u18", "victims_18_34", "victims_35_59", "victims_60p",
+               "victims_unknown")
+
+
+def _cube(region: Region, period: Period) -> list[tuple]:
+    """CaseDaily of the region's subtree and period summed per (region path, typology).
+
+    One scan of the rollup serves the headline figures, the age groups, the typology mix, the
+    children's rates and the hot spots (they used to scan the same rows four times); the result
+    is small (regions x typologies) and cached until the next rollup refresh.
+    Rows: (path, typology id, *CUBE_FIELDS).
+    """
+
+    def compute():
+        sums = {"s_" + f: Sum(f) for f in CUBE_FIELDS}
+        return [tuple(row) for row in (
+            CaseDaily.objects.filter(day__gte=period.start, day__lte=period.end, region_path__startswith=region.path)
+            .order_by().values("region_path", "typology_id").annotate(**sums)
+            .values_list("region_path", "typology_id", *sums)
+        )]
+
+    return cached("cube", region.pk, period.start, period.end, compute=compute)
+
+
+def _cube_sums(rows: list[tuple]) -> dict[str, object]:
+    out = {f: (ZERO if f == "loss" else 0) for f in CUBE_FIELDS}
+    for row in rows:
+        for i, f in enumerate(CUBE_FIELDS):
+            out[f] += row[2 + i] or 0
+    return out
+
+
 # ---------------------------------------------------------------- summary
 
 
 def _case_figures(region: Region, period: Period) -> dict:
-    agg = CaseDaily.objects.filter(
-        day__gte=period.start, day__lte=period.end, region_path__startswith=region.path
-    ).aggregate(
-        cases=Sum("cases"), loss=Sum("loss"), solved=Sum("solved"),
-        u18=Sum("victims_u18"), a18=Sum("victims_18_34"), a35=Sum("victims_35_59"), a60=Sum("victims_60p"),
-        unknown=Sum("victims_unknown"),
-    )
-    victims = sum(agg[k] or 0 for k in ("u18", "a18", "a35", "a60", "unknown"))
-    return {"cases": agg["cases"] or 0, "loss": agg["loss"] or ZERO, "solved": agg["solved"] or 0, "victims": victims}
+    agg = _cube_sums(_cube(region, period))
+    victims = sum(agg[k] for k in CUBE_FIELDS if k.startswith("victims_"))
+    return {"cases": agg["cases"], "loss": agg["loss"], "solved": agg["solved"], "victims": victims}
 
 
 REGION_FIELDS = ("requests_issued", "requests_completed", "requests_within", "requests_overdue", "stop_count",
@@ -159,12 +190,16 @@ def _summary(region: Region, start: date, end: date) -> dict:
     for label, other in (("previous", period.previous()), ("last_year", period.last_year())):
         then = _case_figures(region, other)
         then["rate"] = rate(then["cases"], population)
+        # A change over a tiny base (2 cases, a few hundred yuan) is noise: no figure, a note instead.
+        notes = {"cases": base_note(then["cases"], MIN_BASE_CASES), "loss": base_note(then["loss"], MIN_BASE_LOSS)}
+        notes["rate"] = notes["cases"] if then["rate"] is not None else "empty"
         comparisons[label] = {
             "from": other.start, "to": other.end,
             "cases": then["cases"], "loss": then["loss"], "rate": then["rate"],
-            "cases_change": change(now["cases"], then["cases"]),
-            "loss_change": change(now["loss"], then["loss"]),
-            "rate_change": change(now["rate"], then["rate"]),
+            "cases_change": None if notes["cases"] else change(now["cases"], then["cases"]),
+            "loss_change": None if notes["loss"] else change(now["loss"], then["loss"]),
+            "rate_change": None if notes["rate"] else change(now["rate"], then["rate"]),
+            "notes": notes,
         }
     return {
         "region": region, "from": start, "to": end, "population": population,
@@ -230,24 +265,22 @@ def timeseries(*, region: Region, start: date, end: date, grain: str = Grain.DAY
 def typology_mix(*, region: Region, start: date, end: date) -> list[dict]:
     from cases.models import Typology
 
-    rows = (
-        CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path)
-        .order_by().values_list("typology_id").annotate(cases=Sum("cases"), loss=Sum("loss"))
-    )
+    by_typology: dict[int, list] = defaultdict(lambda: [0, ZERO])
+    for _path, typology, n, loss, *_rest in _cube(region, Period(start, end)):
+        by_typology[typology][0] += n
+        by_typology[typology][1] += loss or ZERO
+    rows = [(t, n, loss) for t, (n, loss) in by_typology.items()]
     names = {t.pk: t for t in Typology.objects.only("pk", "code", "name", "name_en")}  # a dozen rows, no join
-    # str(): the typology's name in the reader's language (issue 21 §7)
-    out = [{"id": t, "code": names[t].code, "name": str(names[t]), "cases": n, "loss": loss or ZERO} for t, n, loss in rows]
+    out = [{"id": t, "code": names[t].code, "name": names[t].name, "name_en": names[t].name_en, "cases": n,
+            "loss": loss or ZERO} for t, n, loss in rows]
     return sorted(out, key=lambda r: (-r["cases"], r["code"]))
 
 
 def age_groups(*, region: Region, start: date, end: date) -> list[dict]:
-    agg = CaseDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path).aggregate(
-        u18=Sum("victims_u18"), a18=Sum("victims_18_34"), a35=Sum("victims_35_59"), a60=Sum("victims_60p"),
-        unknown=Sum("victims_unknown"),
-    )
-    keys = {AgeGroup.UNDER_18: "u18", AgeGroup.AGE_18_34: "a18", AgeGroup.AGE_35_59: "a35",
-            AgeGroup.AGE_60_PLUS: "a60", AgeGroup.UNKNOWN: "unknown"}
-    return [{"group": g.value, "label": str(g.label), "victims": agg[k] or 0} for g, k in keys.items()]
+    agg = _cube_sums(_cube(region, Period(start, end)))
+    keys = {AgeGroup.UNDER_18: "victims_u18", AgeGroup.AGE_18_34: "victims_18_34", AgeGroup.AGE_35_59: "victims_35_59",
+            AgeGroup.AGE_60_PLUS: "victims_60p", AgeGroup.UNKNOWN: "victims_unknown"}
+    return [{"group": g.value, "label": str(g.label), "victims": agg[k]} for g, k in keys.items()]
 
 
 def regions_ranked(*, region: Region, start: date, end: date) -> list[dict]:
@@ -261,6 +294,33 @@ def regions_ranked(*, region: Region, start: date, end: date) -> list[dict]:
         rows.append({"region": child, "cases": n, "loss": loss, "population": pops.get(child.path, 0),
                      "rate": rate(n, pops.get(child.path, 0))})
     rows.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), -r["cases"], r["region"].code))
+    return rows
+
+
+def competition_rank(rows: list[dict], key: str) -> None:
+    """Set ``rank`` 1, 2, 2, 4 ... by ``key`` (highest first; rows must be sorted so); None stays unranked."""
+    previous = None
+    for i, row in enumerate(r for r in rows if r[key] is not None):
+        row["rank"] = previous["rank"] if previous is not None and previous[key] == row[key] else i + 1
+        previous = row
+    for row in rows:
+        row.setdefault("rank", None)
+
+
+def region_league(*, region: Region, start: date, end: date) -> list[dict]:
+    """The child regions ranked on cases per 10,000 residents (highest first), with its change.
+
+    Ties share a rank; a region without population has no rate and no rank. The change is
+    against the previous period of the same length, "—" with a note over a tiny base.
+    """
+    rows = regions_ranked(region=region, start=start, end=end)
+    before = _cases_by_path(region, Period(start, end).previous())
+    for r in rows:
+        n_before = before.get(r["region"].path, (0, ZERO))[0]
+        r["previous_rate"] = rate(n_before, r["population"])
+        r["note"] = base_note(n_before, MIN_BASE_CASES) if r["previous_rate"] is not None else "empty"
+        r["rate_change"] = None if r["note"] else change(r["rate"], r["previous_rate"])
+    competition_rank(rows, "rate")
     return rows
 
 
@@ -342,3 +402,35 @@ def rectifications(*, region: Region | None = None, include_delisted: bool = Fal
 
 def child_count(region: Region) -> int:
     return Region.objects.filter(parent=region).aggregate(n=Count("pk"))["n"]
+
+
+# ---------------------------------------------------------------- tile map
+
+
+TILE_STEPS = (Decimal("0.5"), Decimal("1"), Decimal("1.5"), Decimal("2"))  # x the parent region's rate
+
+
+def tile_map(ranked: list[dict], parent_rate: Decimal | None) -> tuple[list[dict], list[dict]]:
+    """The child regions as tiles coloured by their rate against the parent's (a map-like grid).
+
+    Band 0 is no case; 1..5 are under half, under, up to 1.5x, up to 2x, over twice the parent's
+    rate; "none" a region without population. Returns (tiles in code order, legend bands).
+    """
+    scale = parent_rate or max((r["rate"] or ZERO for r in ranked), default=ZERO) or Decimal("1")
+    step = Decimal("0.01") if scale >= 1 else Decimal("0.001")  # small rates keep a distinct cut each
+    cuts = [(scale * s).quantize(step, ROUND_HALF_UP) for s in TILE_STEPS]
+    tiles = []
+    for r in sorted(ranked, key=lambda x: x["region"].code):
+        value = r["rate"]
+        if value is None:
+            band = "none"
+        elif not value:
+            band = 0
+        else:
+            band = 1 + sum(1 for c in cuts if value >= c)
+        tiles.append({"code": r["region"].code, "name": r["region"].name, "cases": r["cases"], "rate": value,
+                      "band": band})
+    legend = [{"band": 0, "label": "0"}, {"band": 1, "label": "< %s" % cuts[0]}]
+    legend += [{"band": i + 2, "label": "%s–%s" % (cuts[i], cuts[i + 1])} for i in range(len(cuts) - 1)]
+    legend.append({"band": len(cuts) + 1, "label": "≥ %s" % cuts[-1]})
+    return tiles, legend

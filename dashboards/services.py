@@ -15,8 +15,24 @@ from core.services import audit_record
 
 from . import assessment
 from .choices import RectificationStatus
-from .constants import DEFAULT_WEIGHTS
+from .constants import DEFAULT_WEIGHTS, RESPONSIBLE_KINDS
 from .models import AssessmentPeriod, AssessmentWeights, Rectification
+
+
+def can_be_responsible(agency, region) -> bool:
+    """Only the police station or the community of the listed area answers for its rectification:
+    an agency of one of those kinds whose own area contains the listed area or lies within it."""
+    if agency is None or not agency.is_active or agency.kind not in RESPONSIBLE_KINDS or agency.region_id is None:
+        return False
+    return agency.region.contains(region) or region.contains(agency.region)
+
+
+def responsible_candidates(region):
+    """The agencies that may answer for ``region``'s rectification (for the listing form)."""
+    from agencies.models import Agency
+
+    return [a for a in Agency.objects.filter(is_active=True, kind__in=RESPONSIBLE_KINDS).select_related("region")
+            .order_by("kind", "name") if can_be_responsible(a, region)]
 
 
 def _require_office(actor, action: str) -> None:
@@ -33,6 +49,10 @@ def rectification_list(*, actor, region, responsible_agency, reason: str, deadli
         raise ValidationError({"reason": _("请填写挂牌原因。")})
     if deadline < listed_on:
         raise ValidationError({"deadline": _("整治期限不能早于挂牌日期。")})
+    if not can_be_responsible(responsible_agency, region):
+        raise ValidationError({"responsible_agency": _(
+            "责任单位只能是%(area)s所在辖区的派出所或社区（村）；%(agency)s不是。"
+        ) % {"area": region.name, "agency": responsible_agency.name}})
     try:
         with transaction.atomic():
             rect = Rectification.objects.create(
@@ -79,16 +99,28 @@ def _clean_weights(weights: dict) -> dict[str, int]:
 
 
 @transaction.atomic
-def weights_update(*, actor, weights: dict, request=None) -> dict[str, int]:
-    """Set the current weights; periods not yet closed take them too, closed ones keep theirs."""
+def weights_update(*, actor, weights: dict, period: AssessmentPeriod | None = None, request=None) -> dict[str, int]:
+    """Set the office's weights and store them with ``period`` (or with every open period).
+
+    They become the current weights, which periods created later copy. A closed period is
+    frozen: its weights (and scores) never change, and asking to change them is an error.
+    """
     _require_office(actor, "weights.change")
     cleaned = _clean_weights(weights)
+    if period is not None:
+        period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_closed:
+            raise ValidationError(_("考核周期“%(name)s”已结束，权重和得分已固定，不能修改。") % {"name": period.name})
     row = AssessmentWeights.objects.select_for_update().order_by("pk").first() or AssessmentWeights()
     before = row.weights
     row.weights, row.updated_by = cleaned, actor
     row.save()
-    AssessmentPeriod.objects.filter(closed_at__isnull=True).update(weights=cleaned)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=row, detail={"before": before, "after": cleaned},
+    periods = AssessmentPeriod.objects.filter(closed_at__isnull=True)
+    if period is not None:
+        periods = periods.filter(pk=period.pk)
+    periods.update(weights=cleaned)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=period or row,
+                 detail={"before": period.weights if period is not None else before, "after": cleaned},
                  request=request)
     return cleaned
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("league/weights/", views.weights_view, name="weights"),
     path("assessment/", views.own_assessment, name="own_assessment"),
     path("assessment/<slug:code>/", views.AgencyAssessmentView.as_view(), name="agency"),
+    path("assessment/<slug:code>/<slug:indicator>/", views.AssessmentItemsView.as_view(), name="agency_items"),
     path("report/", views.ReportView.as_view(), name="report"),
     path("report.xlsx", views.ReportXlsxView.as_view(), name="report_xlsx"),
 ]

@@ -7,7 +7,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -19,13 +21,20 @@ from . import assessment, reports, selectors
 from .access import can_see_agency_detail, default_region, require_region, sees_everything
 from .api.views import resolve_period
 from .cache import cached
-from .choices import Grain
+from .choices import Grain, PeriodPreset
 from .constants import DEFAULT_WEIGHTS
 from .forms import BadParams as BadRequest
 from .forms import StatsParamsForm
 from .links import figure_links
 from .models import AssessmentPeriod, Rectification
-from .services import rectification_delist, rectification_list, weights_update
+from .services import (
+    can_be_responsible,
+    rectification_delist,
+    rectification_list,
+    responsible_candidates,
+    weights_update,
+)
+from .templatetags.dashboards_money import CENT, TEN_THOUSAND, yuan_text
 
 
 def _params(request):
@@ -53,20 +62,37 @@ def breadcrumbs(user, region: Region) -> list[Region]:
     return [r for r in out if top.contains(r)]
 
 
+def _wan(value) -> float:
+    """Yuan -> 万元 for the charts (two decimals; the exact yuan is in the tooltip's ``yuan``)."""
+    return float((value / TEN_THOUSAND).quantize(CENT))
+
+
+def typology_label(t: dict) -> tuple[str, str]:
+    """(full name, short name) in the user's language; the short one fits a chart label."""
+    name = t.get("name_en") if get_language() == "en" and t.get("name_en") else t["name"]
+    limit = 24 if get_language() == "en" else 6
+    return name, (name if len(name) <= limit else name[: limit - 1] + "…")
+
+
 def chart_data(summary: dict, ranked: list[dict], grain: str) -> dict:
-    """What dashboard.js draws (plain JSON numbers; the exact figures stay in the cards)."""
+    """What dashboard.js draws: money in 万元 (with the exact yuan for the tooltip), counts as is."""
     scope = {"region": summary["region"], "start": summary["from"], "end": summary["to"]}
     f = summary["figures"]
+    typologies = []
+    for t in selectors.typology_mix(**scope):
+        full, short = typology_label(t)
+        typologies.append({"name": full, "short": short, "value": t["cases"], "loss": _wan(t["loss"])})
     return {
-        "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": float(r["loss"]),
-                    "stopped": float(r["stopped"]), "frozen": float(r["frozen"])}
+        "series": [{"period": r["period"].isoformat(), "cases": r["cases"], "loss": _wan(r["loss"]),
+                    "stopped": _wan(r["stopped"]), "frozen": _wan(r["frozen"]),
+                    "yuan": {k: str(r[k]) for k in ("loss", "stopped", "frozen")}}
                    for r in selectors.timeseries(**scope, grain=grain)],
-        "typologies": [{"name": t["name"], "value": t["cases"]} for t in selectors.typology_mix(**scope)],
+        "typologies": typologies,
         "ages": [{"name": a["label"], "value": a["victims"]} for a in selectors.age_groups(**scope)],
         "ranked": [{"name": r["region"].name, "code": r["region"].code, "rate": float(r["rate"] or 0),
                     "cases": r["cases"]} for r in ranked],
-        "money": {"loss": float(f["loss"]), "stopped": float(f["stopped"]), "frozen": float(f["frozen"]),
-                  "returned": float(f["returned"])},
+        "money": {k: _wan(f[k]) for k in ("loss", "stopped", "frozen", "returned")},
+        "money_yuan": {k: yuan_text(f[k]) for k in ("loss", "stopped", "frozen", "returned")},
     }
 
 
@@ -81,13 +107,21 @@ def dashboard_context(request, region, start, end, grain, data) -> dict:
         "ranked": ranked, "breadcrumbs": breadcrumbs(request.user, region),
         "chart_labels": chart_labels(),
         "query": "&".join("%s=%s" % kv for kv in query.items()), "grains": Grain.choices,
-        "charts": cached("charts", region.pk, start, end, grain, compute=lambda: chart_data(summary, ranked, grain)),
+        "charts": cached("charts", region.pk, start, end, grain, get_language(),
+                         compute=lambda: chart_data(summary, ranked, grain)),
+        "presets": PeriodPreset.choices, **_tiles(ranked, summary["figures"]["rate"]),
     }
+
+
+def _tiles(ranked, parent_rate) -> dict:
+    tiles, bands = selectors.tile_map(ranked, parent_rate)
+    return {"tiles": tiles, "tile_bands": bands}
 
 
 def chart_labels() -> dict[str, str]:
     """The chart texts (source strings are the keys dashboard.js asks for)."""
     return {"发案数": _("发案数"), "损失金额": _("损失金额"), "止付金额": _("止付金额"), "起": _("起"), "元": _("元"),
+            "万元": _("万元"), "人": _("人"), "万人发案率": _("万人发案率"),
             "损失": _("损失"), "止付": _("止付"), "冻结": _("冻结"), "返还": _("返还")}
 
 
@@ -116,13 +150,16 @@ class HotSpotsView(LoginRequiredMixin, View):
             region, start, end, _grain, data = _params(request)
         except BadRequest as exc:
             return _bad_request(request, str(exc))
+        spots = selectors.hot_spots(region=region, start=start, end=end)
+        can_list = sees_everything(request.user)
+        if can_list:  # each area's own station and communities only (the service checks it too)
+            candidates = responsible_candidates(region)
+            for spot in spots:
+                spot["candidates"] = [a for a in candidates if can_be_responsible(a, spot["region"])]
         return render(request, "dashboards/hotspots.html", {
-            "region": region, "start": start, "end": end, "period": data["period"],
-            "spots": selectors.hot_spots(region=region, start=start, end=end),
+            "region": region, "start": start, "end": end, "period": data["period"], "spots": spots,
             "rectifications": selectors.rectifications(region=region, include_delisted=True),
-            "can_list": sees_everything(request.user),
-            "agencies": Agency.objects.filter(is_active=True).order_by("kind", "name") if sees_everything(request.user) else [],
-            "today": timezone.localdate(),
+            "can_list": can_list, "today": timezone.localdate(),
         })
 
 
@@ -210,16 +247,28 @@ class LeagueView(LoginRequiredMixin, View):
             groups.setdefault(row["agency"].get_kind_display(), []).append(row)
         return render(request, "dashboards/league.html", {
             "period": period, "groups": groups, "periods": AssessmentPeriod.objects.all()[:24],
-            "weights": period.weights, "weight_labels": weight_labels(), "is_office": sees_everything(request.user),
-            "current_weights": assessment.current_weights(),
+            "weights": assessment.period_weights(period), "weight_labels": weight_labels(),
+            "is_office": sees_everything(request.user), "current_weights": assessment.current_weights(),
+            **self.region_league(request.user, period),
         })
+
+    @staticmethod
+    def region_league(user, period) -> dict:
+        """The core indicator: sub-regions by cases per 10,000 residents, for those who see regions."""
+        try:
+            region = require_region(user, default_region(user))
+        except (PermissionDenied, Http404):
+            return {"region_league": None}
+        rows = cached("region_league", region.pk, period.start, period.end,
+                      compute=lambda: selectors.region_league(region=region, start=period.start, end=period.end))
+        return {"region_league": rows, "league_region": region}
 
 
 def weight_labels() -> dict[str, str]:
     return {
-        "within_deadline": _("按时办结率"), "ack_in_time": _("按时签收率"), "completion": _("办结率"),
-        "not_overdue": _("未超时率"), "not_rejected": _("未退回率"), "dissuasion_in_time": _("劝阻按时率"),
-        "solve_rate": _("破案/结案率"),
+        "ack_in_time": _("按时签收率"), "within_deadline": _("按时办结率"), "money_held": _("止付冻结到位率"),
+        "dissuasion_reach": _("劝阻触达率"), "dissuasion_success": _("劝阻成功率"),
+        "publicity_coverage": _("宣传覆盖率"), "not_overdue": _("未超期率"),
     }
 
 
@@ -227,13 +276,14 @@ def weight_labels() -> dict[str, str]:
 @require_POST
 def weights_view(request):
     weights = {k: request.POST.get(k, "") for k in DEFAULT_WEIGHTS}
+    period = AssessmentPeriod.objects.filter(pk=request.POST.get("period") or 0).first()
     try:
-        weights_update(actor=request.user, weights=weights, request=request)
+        weights_update(actor=request.user, weights=weights, period=period, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("考核权重已更新；已结束的考核周期不受影响。"))
-    return redirect("dashboards:league")
+    return redirect(reverse("dashboards:league") + ("?period=%d" % period.pk if period else ""))
 
 
 class AgencyAssessmentView(LoginRequiredMixin, View):
@@ -250,10 +300,38 @@ class AgencyAssessmentView(LoginRequiredMixin, View):
         row = next((r for r in assessment.results(period) if r["agency"].pk == agency.pk), None)
         metrics = (row or {}).get("metrics") or {}
         kind_labels = dict(RequestKind.choices)
+        labels, weights = weight_labels(), assessment.period_weights(period)
+        applied = metrics.get("indicators") or {}
+        rows = [{"key": key, "label": labels[key], "weight": weights.get(key, 0), **applied[key]}
+                for key in assessment.KIND_INDICATORS.get(agency.kind, ()) if key in applied]
+        missing = [labels[key] for key in assessment.KIND_INDICATORS.get(agency.kind, ()) if key not in applied]
         return render(request, "dashboards/agency_assessment.html", {
-            "agency": agency, "period": period, "row": row, "m": metrics,
+            "agency": agency, "period": period, "row": row, "m": metrics, "indicators": rows, "missing": missing,
             "kinds": [(kind_labels.get(k, k), v) for k, v in sorted(metrics.get("by_kind", {}).items())],
-            "periods": AssessmentPeriod.objects.all()[:24], "weight_labels": weight_labels(),
+            "periods": AssessmentPeriod.objects.all()[:24], "weight_labels": labels,
+        })
+
+
+class AssessmentItemsView(LoginRequiredMixin, View):
+    """What one score is made of: the requests, tasks or outreach behind one indicator."""
+
+    def get(self, request, code, indicator):
+        agency = get_object_or_404(Agency, code=code)
+        if not can_see_agency_detail(request.user, agency):
+            raise Http404
+        if indicator not in assessment.KIND_INDICATORS.get(agency.kind, ()):
+            raise Http404
+        try:
+            period = _period(request)
+        except BadRequest as exc:
+            return _bad_request(request, str(exc))
+        found = assessment.indicator_items(agency=agency, indicator=indicator, start=period.start, end=period.end)
+        kind_labels = dict(RequestKind.choices)
+        for item in found["items"]:
+            item["kind_label"] = kind_labels.get(item.get("kind"), item.get("kind"))
+        return render(request, "dashboards/assessment_items.html", {
+            "agency": agency, "period": period, "indicator": indicator, "label": weight_labels()[indicator],
+            "shown": assessment.ITEMS_SHOWN, **found,
         })
 
 

@@ -49,6 +49,11 @@ class ComparisonSerializer(serializers.Serializer):
     cases_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
     loss_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
     rate_change = serializers.DecimalField(max_digits=16, decimal_places=1, allow_null=True, help_text="percent")
+    notes = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        help_text='per figure (cases, loss, rate): why its change is null: "empty" (no base) or "small" '
+                  "(base under 10 cases / 10,000 yuan); null when the change is shown",
+    )
 
     def get_fields(self):
         return with_from(super().get_fields())

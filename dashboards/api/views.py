@@ -26,10 +26,10 @@ from ..services import period_for_month
 from .serializers import AssessmentSerializer, SummarySerializer, TimeseriesSerializer
 
 REGION = OpenApiParameter("region", str, description="region code (default: the caller's region)")
-FROM = OpenApiParameter("from", str, description="first day, YYYY-MM-DD (default: first of this month)")
+FROM = OpenApiParameter("from", str, description="first day, YYYY-MM-DD (default: 29 days before `to`)")
 TO = OpenApiParameter("to", str, description="last day, YYYY-MM-DD, inclusive (default: today)")
-PERIOD = OpenApiParameter("period", str, enum=["week", "month", "custom"],
-                          description="this week / this month, instead of from/to")
+PERIOD = OpenApiParameter("period", str, enum=["30d", "week", "month", "quarter", "year", "custom"],
+                          description="last 30 days (the default) / this week / month / quarter / year, instead of from/to")
 GRAIN = OpenApiParameter("grain", str, enum=list(Grain.values), description="bucket size")
 
 

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from dashboards import assessment
 from dashboards.services import period_close, period_for_month, weights_update
@@ -71,7 +71,7 @@ def test_every_agency_sees_the_league_but_only_its_own_detail(w, api):
     assert r.status_code == 200
     body = r.json()
     league = {row["agency"]["code"]: row for row in body["league"]}
-    assert league["bank-icbc"]["rank"] == 1 and league["bank-abc"]["score"] == "12.50"
+    assert league["bank-icbc"]["rank"] == 1 and league["bank-abc"]["score"] == "33.33"
     assert "ps-renmin" in league and "w-leadership" not in league
     assert [d["agency"]["code"] for d in body["detail"]] == ["bank-icbc"]
     assert body["detail"][0]["metrics"]["ack_p95"] == 600
@@ -90,14 +90,19 @@ def test_last_months_score_does_not_change_when_the_weights_do(w):
     period_close(period=march, actor=w.users["leader"])
     with pytest.raises(PermissionDenied):
         weights_update(actor=w.users["analyst"], weights={"within_deadline": 100})
-    weights_update(actor=w.users["leader"], weights={"within_deadline": 100, "completion": 0, "not_overdue": 0,
-                                                     "not_rejected": 0, "ack_in_time": 0})
+    weights_update(actor=w.users["leader"], weights={"within_deadline": 100, "money_held": 0, "not_overdue": 0,
+                                                     "ack_in_time": 0})
     scores = {r["agency"].code: r["score"] for r in assessment.results(march)}
-    assert scores["bank-icbc"] == Decimal("65.00")  # frozen with March's weights
+    assert scores["bank-icbc"] == Decimal("50.83")  # frozen with March's weights
     march.refresh_from_db()
-    assert march.weights["within_deadline"] == 40
+    assert march.weights["within_deadline"] == 30
+    with pytest.raises(ValidationError):  # a frozen period's weights cannot be set either
+        weights_update(actor=w.users["leader"], weights={"within_deadline": 50}, period=march)
+    march.refresh_from_db()
+    assert march.weights["within_deadline"] == 30
+    assert {r["agency"].code: r["score"] for r in assessment.results(march)}["bank-icbc"] == Decimal("50.83")
     april = period_for_month(2025, 4)
-    assert april.weights["within_deadline"] == 100 and april.weights["completion"] == 0
+    assert april.weights["within_deadline"] == 100 and april.weights["money_held"] == 0
     reopened = period_for_month(2025, 3)  # the same period, not a new one with today's weights
     assert reopened.pk == march.pk and reopened.is_closed
 

@@ -24,7 +24,7 @@ def test_leader_reads_the_dashboard_drills_down_and_opens_the_list_behind_a_figu
     page.goto(asgi_server + "/dashboard/?" + MARCH)
     expect(page.get_by_test_id("fig-cases").locator(".fs-3")).to_have_text("4")
     expect(page.get_by_test_id("fig-overdue").locator(".fs-3")).to_have_text("1")
-    expect(page.locator("#chart-trend canvas")).to_have_count(1)
+    expect(page.locator("#chart-trend svg")).to_have_count(1)  # SVG renderer: crisp in print, text a test can read
 
     # A case reported in March arrives: the beat refresh recomputes the day, the page updates live.
     page.wait_for_selector("body[data-live-state=ready]", state="attached")  # the socket said "ready"

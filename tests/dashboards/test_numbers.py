@@ -21,9 +21,23 @@ def test_city_summary_counts_every_case_request_and_yuan(w):
     assert (f["dissuaded"], f["signals"], f["returned"]) == (1, 0, Decimal("0"))
     assert f["publicity_reach"] == 0  # nobody logged publicity outreach
     assert s["previous"]["from"] == date(2025, 1, 29) and s["previous"]["to"] == date(2025, 2, 28)
-    assert (s["previous"]["cases"], s["previous"]["loss"], s["previous"]["cases_change"]) == (1, Decimal("3000"), Decimal("300.0"))
+    # One case and 3,000 yuan before: a base too small for a percentage ("▲300%" says nothing).
+    assert (s["previous"]["cases"], s["previous"]["loss"], s["previous"]["cases_change"]) == (1, Decimal("3000"), None)
+    assert s["previous"]["notes"] == {"cases": "small", "loss": "small", "rate": "small"}
     assert (s["last_year"]["cases"], s["last_year"]["loss"]) == (1, Decimal("8000"))
+    assert s["last_year"]["loss_change"] is None and s["last_year"]["notes"]["loss"] == "small"
+
+
+def test_changes_are_computed_over_a_big_enough_base_and_noted_over_an_empty_one(w, monkeypatch):
+    monkeypatch.setattr(selectors, "MIN_BASE_CASES", 1)
+    monkeypatch.setattr(selectors, "MIN_BASE_LOSS", Decimal("1000"))
+    s = selectors._summary(w.regions["340400"], MARCH["start"], MARCH["end"])
+    assert s["previous"]["cases_change"] == Decimal("300.0") and s["previous"]["notes"]["cases"] is None
     assert s["last_year"]["loss_change"] == Decimal("350.0")
+    community = selectors._summary(w.regions["340402001001"], MARCH["start"], MARCH["end"])
+    assert community["previous"]["rate"] == Decimal("0.81") and community["previous"]["rate_change"] == Decimal("98.8")
+    empty = selectors._summary(w.regions["340400"], date(2025, 1, 1), date(2025, 1, 10))
+    assert empty["previous"]["cases_change"] is None and empty["previous"]["notes"]["cases"] == "empty"
 
 
 def test_community_summary_and_its_rate_per_10000(w):
@@ -32,7 +46,7 @@ def test_community_summary_and_its_rate_per_10000(w):
     assert (f["cases"], f["loss"], f["rate"]) == (2, Decimal("15000"), Decimal("1.61"))
     assert (f["requests_issued"], f["requests_completed"], f["requests_within"], f["stopped"], f["dissuaded"]) == (
         3, 3, 2, Decimal("8000"), 1)
-    assert s["previous"]["rate"] == Decimal("0.81") and s["previous"]["rate_change"] == Decimal("98.8")
+    assert s["previous"]["rate"] == Decimal("0.81") and s["previous"]["rate_change"] is None  # 1 case before
     county = selectors.summary(region=w.regions["340402"], **MARCH)["figures"]
     assert (county["cases"], county["rate"], county["requests_issued"]) == (3, Decimal("0.04"), 4)
 
@@ -86,16 +100,27 @@ def test_assessment_metrics_scores_and_ranks(w):
     assert (icbc["received"], icbc["completed"], icbc["within_deadline"], icbc["overdue"], icbc["rejected"]) == (2, 2, 1, 1, 0)
     assert (icbc["ack_p50"], icbc["ack_p95"], icbc["complete_p50"], icbc["complete_p95"]) == (180, 600, 1200, 3600)
     assert icbc["by_kind"]["stop_payment"]["received"] == 2
-    assert rows["bank-icbc"]["score"] == Decimal("65.00") and rows["bank-icbc"]["rank"] == 1
-    assert rows["bank-abc"]["score"] == Decimal("12.50") and rows["bank-abc"]["rank"] == 2
+    # A bank: acknowledged in time 1/2, finished in time 1/2, held 8,000 of 15,000 yuan, overdue 1/2.
+    assert rows["bank-icbc"]["metrics"]["indicators"] == {
+        "ack_in_time": {"value": 0.5, "num": 1, "den": 2}, "within_deadline": {"value": 0.5, "num": 1, "den": 2},
+        "money_held": {"value": 0.5333, "num": "8000.00", "den": "15000.00"},
+        "not_overdue": {"value": 0.5, "num": 1, "den": 2}}
+    # (15 x .5 + 30 x .5 + 20 x .5333 + 15 x .5) / (15 + 30 + 20 + 15)
+    assert rows["bank-icbc"]["score"] == Decimal("50.83") and rows["bank-icbc"]["rank"] == 1
+    # A rejected freeze of no stated amount: no ack deadline, no money asked: only timeliness counts.
+    assert set(rows["bank-abc"]["metrics"]["indicators"]) == {"within_deadline", "not_overdue"}
+    assert rows["bank-abc"]["score"] == Decimal("33.33") and rows["bank-abc"]["rank"] == 2
     assert rows["bank-ccb"]["score"] is None and rows["bank-ccb"]["rank"] is None
     renmin = rows["ps-renmin"]["metrics"]
-    assert renmin["dissuasion"] == {"tasks": 1, "in_time": 1, "dissuaded": 1, "already_paid": 0, "unreachable": 0,
-                                    "in_time_share": 1.0}
-    assert (renmin["cases_registered"], renmin["cases_solved"]) == (3, 1)
-    assert rows["ps-renmin"]["score"] == Decimal("91.11") and rows["ps-renmin"]["rank"] == 1
-    assert rows["ps-hubin"]["score"] == Decimal("0.00") and rows["ps-hubin"]["rank"] == 2
-    assert rows["cm-xingfuli"]["score"] == Decimal("100.00")
+    assert renmin["dissuasion"] == {"tasks": 1, "completed": 1, "in_time": 1, "dissuaded": 1, "already_paid": 0,
+                                    "unreachable": 0, "in_time_share": 1.0}
+    assert set(renmin["indicators"]) == {"ack_in_time", "within_deadline", "not_overdue", "dissuasion_reach",
+                                         "dissuasion_success"}
+    assert rows["ps-renmin"]["score"] == Decimal("100.00") and rows["ps-renmin"]["rank"] == 1
+    # Hubin registered a case but received no request nor task and logged no outreach: no activity
+    # to assess, so "no data" and no rank (it used to be "0.00, rank 2").
+    assert rows["ps-hubin"]["score"] is None and rows["ps-hubin"]["rank"] is None
+    assert rows["cm-xingfuli"]["score"] == Decimal("100.00") and rows["cm-xingfuli"]["rank"] == 1
 
 
 def test_publicity_reach_sums_the_outreach_logged_in_the_region(w):

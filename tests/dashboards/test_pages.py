@@ -1,5 +1,6 @@
 """The pages: the dashboard and its links, scope, hot spots and rectification, league, report."""
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -58,14 +59,14 @@ def test_own_assessment_detail_is_for_itself_and_the_office_only(w, as_user):
     assert as_user("bank_a").get("/dashboard/assessment/bank-icbc/?period=2025-03").status_code == 200
     assert as_user("bank_a").get("/dashboard/assessment/bank-abc/?period=2025-03").status_code == 404
     page = as_user("leader").get("/dashboard/assessment/bank-abc/?period=2025-03")
-    assert page.status_code == 200 and page.context["row"]["score"] == pytest.approx(12.5)
+    assert page.status_code == 200 and page.context["row"]["score"] == Decimal("33.33")
 
 
 def test_league_page_lists_every_member_by_kind(w, as_user):
     page = as_user("grid_a").get("/dashboard/league/?period=2025-03")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-agency="bank-icbc"' in html and "65.00" in html and 'data-agency="cm-xingfuli"' in html
+    assert 'data-agency="bank-icbc"' in html and "50.83" in html and 'data-agency="cm-xingfuli"' in html
 
 
 def test_office_lists_a_hot_spot_for_rectification_and_tracks_it_weekly(w, as_user):
@@ -106,11 +107,13 @@ def test_weekly_report_xlsx_opens_and_holds_the_figures(w, as_user):
     wb = load_workbook(BytesIO(response.content))
     figures = {row[0]: row[1] for row in wb.worksheets[0].iter_rows(min_row=4, values_only=True)}
     assert figures["发案数"] == 4 and figures["损失金额（元）"] == 36000 and figures["止付金额（元）"] == 8000
-    assert figures["超时督办"] == 1 and figures["较上期发案变化（%）"] == 300
+    assert figures["超时督办"] == 1 and figures["较上期发案变化（%）"] is None  # base of 1 case: no percentage
+    regions = list(wb.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert regions[0] == (1, "东城区", "340402", 3, 35000.0, 820000, 0.04, 0.01, None)  # exact yuan; tiny base: no %
     spots = list(wb.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert spots[0][:4] == ("幸福里社区", "340402001001", 2, 1.61)
     league = {row[1]: row[2] for row in wb.worksheets[4].iter_rows(min_row=2, values_only=True)}
-    assert league["工商银行W市分行"] == 65.0
+    assert league["工商银行W市分行"] == 50.83
     assert AuditEntry.objects.filter(action="export", actor_username="leader").exists()
 
 

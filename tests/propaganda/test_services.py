@@ -178,7 +178,7 @@ def test_bulletin_draft_carries_no_personal_data(pw):
     assert "共接报电信网络诈骗案件3起" in bulletin.body and "上升200%" in bulletin.body
     assert bulletin.figures["typologies"][0] == {"code": "impersonate-police", "name": "冒充公检法", "count": 2,
                                                  "previous": 0, "change": "新增"}
-    assert "东城区一名老年女性（老年人）遭遇“冒充公检法”类诈骗，通过微信支付转账，损失10万至50万元。" in bulletin.body
+    assert "东城区一名老年女性遭遇“冒充公检法”类诈骗，通过微信支付付款，损失10万至50万元。" in bulletin.body
     assert "在校学生" in bulletin.body and "企业财务人员" in bulletin.body
     assert {h["name"] for h in bulletin.figures["hot_spots"]} == {"人民路街道", "朝阳街道", "城关镇"}
     assert "96110" in bulletin.advice

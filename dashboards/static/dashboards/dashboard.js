@@ -12,11 +12,21 @@
   function chart(id) {
     var el = document.getElementById(id);
     if (!el) return null;
-    if (!charts[id]) {
-      charts[id] = window.echarts.init(el);
-      window.addEventListener("resize", function () { charts[id].resize(); });
+    if (!charts[id] || charts[id].isDisposed()) {
+      // SVG: crisp when printed, and its labels are text a test (or a screen reader) can read.
+      charts[id] = window.echarts.init(el, null, { renderer: "svg" });
     }
     return charts[id];
+  }
+
+  function resizeAll() {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+  }
+  window.addEventListener("resize", resizeAll);
+  window.addEventListener("beforeprint", resizeAll);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    if (printing.addEventListener) printing.addEventListener("change", resizeAll);
   }
 
   function data() {
@@ -29,22 +39,50 @@
     return el ? el.dataset.url : null;
   }
 
+  // 1234.5 -> "1,234.50" (万元 on the axes and tooltips).
+  function wan(v) {
+    return Number(v).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  function count(v) { return Number(v).toLocaleString("en-US"); }
+
+  function narrow(el) { return el && el.clientWidth < 420; }
+
   function draw() {
     var d = data();
     if (!d) return;
+    var W = gettextSafe("万元");
     var trend = chart("chart-trend");
     if (trend) {
+      var small = narrow(document.getElementById("chart-trend"));
       trend.setOption({
-        tooltip: { trigger: "axis" },
-        legend: { data: [gettextSafe("发案数"), gettextSafe("损失金额"), gettextSafe("止付金额")] },
-        xAxis: { type: "category", data: d.series.map(function (r) { return r.period; }) },
-        yAxis: [{ type: "value", name: gettextSafe("起") }, { type: "value", name: gettextSafe("元") }],
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var row = d.series[items[0].dataIndex];
+            var lines = [row.period];
+            items.forEach(function (it) {
+              lines.push(it.marker + it.seriesName + "：" + (it.seriesIndex === 0 ? count(it.value) + " " + gettextSafe("起")
+                : wan(it.value) + " " + W));
+            });
+            return lines.join("<br>");
+          }
+        },
+        legend: { data: [gettextSafe("发案数"), gettextSafe("损失金额"), gettextSafe("止付金额")], top: 0 },
+        grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: d.series.map(function (r) { return r.period.slice(5); }),
+                 axisLabel: { hideOverlap: true } },
+        yAxis: [
+          { type: "value", name: gettextSafe("起"), minInterval: 1, axisLabel: { formatter: count } },
+          { type: "value", name: W, axisLabel: { formatter: function (v) { return count(v); } },
+            splitLine: { show: false } }
+        ],
         series: [
           { name: gettextSafe("发案数"), type: "line", data: d.series.map(function (r) { return r.cases; }) },
           { name: gettextSafe("损失金额"), type: "bar", yAxisIndex: 1, data: d.series.map(function (r) { return r.loss; }) },
           { name: gettextSafe("止付金额"), type: "bar", yAxisIndex: 1, data: d.series.map(function (r) { return r.stopped; }) }
         ]
       }, true);
+      if (small) trend.setOption({ legend: { itemGap: 6, textStyle: { fontSize: 11 } } });
       trend.off("click");
       trend.on("click", function (p) {
         var base = casesUrl();
@@ -61,18 +99,39 @@
       });
     }
     var typ = chart("chart-typology");
-    if (typ) typ.setOption({ tooltip: { trigger: "item" }, series: [{ type: "pie", radius: ["35%", "70%"], data: d.typologies }] }, true);
+    if (typ) {
+      // Short names in the legend, the full name and the money in the tooltip: nothing is cut.
+      var shortOf = {};
+      d.typologies.forEach(function (t) { shortOf[t.name] = t.short; });
+      typ.setOption({
+        tooltip: { trigger: "item", formatter: function (p) {
+          var t = d.typologies[p.dataIndex];
+          return p.marker + t.name + "：" + count(t.value) + " " + gettextSafe("起") + "（" + p.percent + "%）<br>"
+            + gettextSafe("损失金额") + " " + wan(t.loss) + " " + W;
+        } },
+        legend: { type: "scroll", bottom: 0, formatter: function (name) { return shortOf[name] || name; } },
+        series: [{ type: "pie", radius: ["32%", "60%"], center: ["50%", "44%"], label: { formatter: "{d}%" },
+                   data: d.typologies.map(function (t) { return { name: t.name, value: t.value }; }) }]
+      }, true);
+    }
     var ages = chart("chart-ages");
     if (ages) ages.setOption({
-      tooltip: {}, xAxis: { type: "category", data: d.ages.map(function (a) { return a.name; }) },
-      yAxis: { type: "value" }, series: [{ type: "bar", data: d.ages.map(function (a) { return a.value; }) }]
+      tooltip: {}, grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+      // Every band labelled: no label is skipped, long ones wrap instead.
+      xAxis: { type: "category", data: d.ages.map(function (a) { return a.name; }),
+               axisLabel: { interval: 0, width: 64, overflow: "break", fontSize: 11 } },
+      yAxis: { type: "value", name: gettextSafe("人"), minInterval: 1 },
+      series: [{ type: "bar", label: { show: true, position: "top" }, data: d.ages.map(function (a) { return a.value; }) }]
     }, true);
     var ranked = chart("chart-ranked");
     if (ranked) {
       ranked.setOption({
-        tooltip: {}, grid: { left: 90 },
-        xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: d.ranked.map(function (r) { return r.name; }) },
-        series: [{ type: "bar", data: d.ranked.map(function (r) { return r.rate; }) }]
+        tooltip: {}, grid: { left: 8, right: 44, top: 8, bottom: 8, containLabel: true },
+        xAxis: { type: "value", name: "", axisLabel: { hideOverlap: true } },
+        yAxis: { type: "category", inverse: true, axisLabel: { interval: 0, width: 90, overflow: "truncate" },
+                 data: d.ranked.map(function (r) { return r.name; }) },
+        series: [{ type: "bar", name: gettextSafe("万人发案率"), label: { show: true, position: "right" },
+                   data: d.ranked.map(function (r) { return r.rate; }) }]
       }, true);
       ranked.off("click");
       ranked.on("click", function (p) {
@@ -82,12 +141,18 @@
       });
     }
     var money = chart("chart-money");
-    if (money) money.setOption({
-      tooltip: {},
-      xAxis: { type: "category", data: [gettextSafe("损失"), gettextSafe("止付"), gettextSafe("冻结"), gettextSafe("返还")] },
-      yAxis: { type: "value" },
-      series: [{ type: "bar", data: [d.money.loss, d.money.stopped, d.money.frozen, d.money.returned] }]
-    }, true);
+    if (money) {
+      var keys = ["loss", "stopped", "frozen", "returned"];
+      money.setOption({
+        tooltip: { formatter: function (p) { return p.name + "：" + wan(p.value) + " " + W + "<br>" + d.money_yuan[keys[p.dataIndex]]; } },
+        grid: { left: 8, right: 8, top: 28, bottom: 8, containLabel: true },
+        xAxis: { type: "category", axisLabel: { interval: 0 },
+                 data: [gettextSafe("损失"), gettextSafe("止付"), gettextSafe("冻结"), gettextSafe("返还")] },
+        yAxis: { type: "value", name: W, axisLabel: { formatter: count } },
+        series: [{ type: "bar", label: { show: true, position: "top", formatter: function (p) { return wan(p.value); } },
+                   data: keys.map(function (k) { return d.money[k]; }) }]
+      }, true);
+    }
   }
 
   // Chart labels come translated from the page (json_script "dash-labels": source -> shown).
