@@ -56,3 +56,14 @@ class IndicatorRole(models.TextChoices):
     CRYPTO_WALLET = "crypto_wallet", _("收款钱包")
     SOURCE_IP = "source_ip", _("来源 IP")
     OTHER = "other", _("其他")
+
+
+class EvidenceKind(models.TextChoices):
+    SCREENSHOT = "screenshot", _("截图")
+    CHAT = "chat", _("聊天记录")
+    PDF = "pdf", _("PDF 文档")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已完成")

@@ -112,6 +112,9 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every edit of the case's fields (cases.services_edit): a save made from an older
+    # version is refused with the other person's changes shown, and nothing typed is lost.
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = CaseQuerySet.as_manager()
 
@@ -310,3 +313,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [models.Index(fields=["group", "content_object"], name="case_share_group_idx")]
+
+
+# Notes, evidence files and tasks on a case (issue 20) live in their own room.
+from .models_work import CaseEvidence, CaseNote, CaseTask  # noqa: E402,F401

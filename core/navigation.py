@@ -68,6 +68,7 @@ NAV_ITEMS = [
     NavItem("agencies:directory", _("成员单位")),
     NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
     NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
+    NavItem("cases:my_tasks", _("我的任务"), kinds=frozenset(CASE_READERS)),
 ]
 
 

@@ -104,6 +104,12 @@ class CaseDetailView(CaseReaderMixin, View):
             "effective_priority": case.priority_override if case.priority_override is not None else case.priority,
             "duplicates": case.possible_duplicates.order_by("-reported_at")[:10],
         }
+        from core.policy import allowed
+
+        from .work import work_context
+
+        ctx["can_edit"] = can_write and allowed(user, "case.change", case)
+        ctx.update(work_context(case, user))
         if case.ring_id:
             ctx["ring_regions"] = (
                 visible_cases(user).filter(ring_id=case.ring_id).values("region__name").annotate(n=Count("pk")).order_by("-n")[:8]
