@@ -119,7 +119,7 @@ def case_edit(*, case: Case, actor, data: dict, version: int | None = None, requ
     send it): last write wins, still recorded field by field.
     """
     _require_change(case, actor)
-    case = Case.objects.select_for_update().select_related("region", "typology", "ring").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("region", "typology", "ring").get(pk=case.pk)
     if version is not None and int(version) != case.version:
         raise CaseEditConflict(current=case, theirs=changes_since(case, int(version)))
     changes, fields = [], []

@@ -111,7 +111,8 @@ class CaseDetailSerializer(CaseListSerializer):
     transactions = TransactionSerializer(many=True, read_only=True)
 
     class Meta(CaseListSerializer.Meta):
-        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline"]
+        fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline",
+                                                   "version"]
         read_only_fields = fields
 
 
@@ -161,6 +162,9 @@ class CaseUpdateSerializer(serializers.Serializer):
     payment_channel = serializers.ChoiceField(choices=PaymentChannel.choices, required=False)
     narrative = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    version = serializers.IntegerField(
+        min_value=0, required=False,
+        help_text="The case's version as last read; a save from an older one answers 409 and changes nothing.")
 
 
 class TypologySerializer(serializers.ModelSerializer):
