@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -73,7 +73,7 @@ class CaseEditView(CaseReaderMixin, View):
             else:
                 form.add_error(None, exc)
             return render(request, "cases/case_edit.html", _edit_context(case, form=form), status=400)
-        messages.success(request, _t("案件信息已保存。"))
+        messages.success(request, _("案件信息已保存。"))
         return redirect("cases:detail", pk=case.pk)
 
 
@@ -100,7 +100,7 @@ def victim_add_view(request, pk):
     if not form.is_valid():
         return render(request, "cases/case_edit.html", _edit_context(case, victim_form=form), status=400)
     return _row_action(request, case, lambda: services_edit.victim_add(
-        case=case, actor=request.user, data=form.cleaned_data, request=request), _t("已添加受害人。"))
+        case=case, actor=request.user, data=form.cleaned_data, request=request), _("已添加受害人。"))
 
 
 class VictimEditView(CaseReaderMixin, View):
@@ -124,7 +124,7 @@ class VictimEditView(CaseReaderMixin, View):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _t("受害人信息已保存。"))
+                messages.success(request, _("受害人信息已保存。"))
                 return redirect("cases:edit", pk=victim.case_id)
         return render(request, "cases/victim_edit.html", {"victim": victim, "case": victim.case, "form": form}, status=400)
 
@@ -136,7 +136,7 @@ def victim_remove_view(request, pk):
                                case__in=Case.objects.restrict(request.user).values("pk"))
     case = _changeable_case(request.user, victim.case_id)
     return _row_action(request, case, lambda: services_edit.victim_remove(victim=victim, actor=request.user, request=request),
-                       _t("已删除受害人。"))
+                       _("已删除受害人。"))
 
 
 @login_required
@@ -149,7 +149,7 @@ def indicator_add_view(request, pk):
     data = form.cleaned_data
     return _row_action(request, case, lambda: services_edit.case_indicator_add(
         case=case, actor=request.user, kind=data["kind"], value=data["value"], role=data.get("role") or "",
-        request=request), _t("已添加线索。"))
+        request=request), _("已添加线索。"))
 
 
 @login_required
@@ -159,7 +159,7 @@ def indicator_remove_view(request, pk):
                              case__in=Case.objects.restrict(request.user).values("pk"))
     case = _changeable_case(request.user, link.case_id)
     return _row_action(request, case, lambda: services_edit.case_indicator_remove(link=link, actor=request.user, request=request),
-                       _t("已删除线索，团伙关系已重新计算。"))
+                       _("已删除线索，团伙关系已重新计算。"))
 
 
 @login_required
@@ -170,7 +170,7 @@ def transaction_add_view(request, pk):
     if not form.is_valid():
         return render(request, "cases/case_edit.html", _edit_context(case, txn_form=form), status=400)
     return _row_action(request, case, lambda: services_edit.transaction_add(
-        case=case, actor=request.user, data=form.service_row(), request=request), _t("已添加交易。"))
+        case=case, actor=request.user, data=form.service_row(), request=request), _("已添加交易。"))
 
 
 @login_required
@@ -180,4 +180,4 @@ def transaction_remove_view(request, pk):
                             case__in=Case.objects.restrict(request.user).values("pk"))
     case = _changeable_case(request.user, txn.case_id)
     return _row_action(request, case, lambda: services_edit.transaction_remove(txn=txn, actor=request.user, request=request),
-                       _t("已删除交易。"))
+                       _("已删除交易。"))

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -73,9 +73,9 @@ class NotesView(CaseReaderMixin, View):
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, _t("备注已添加。"))
+                messages.success(request, _("备注已添加。"))
         else:
-            messages.error(request, _t("请填写备注内容。"))
+            messages.error(request, _("请填写备注内容。"))
         return redirect("cases:detail", pk=case.pk)
 
 
@@ -84,7 +84,7 @@ class EvidenceView(CaseReaderMixin, View):
         case = get_visible_case(request.user, pk)
         form = EvidenceForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, _t("请选择要上传的文件。"))
+            messages.error(request, _("请选择要上传的文件。"))
         else:
             try:
                 services_work.evidence_upload(case=case, actor=request.user, upload=form.cleaned_data["file"],
@@ -92,7 +92,7 @@ class EvidenceView(CaseReaderMixin, View):
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, _t("证据已上传。"))
+                messages.success(request, _("证据已上传。"))
         return redirect("cases:detail", pk=case.pk)
 
 
@@ -112,7 +112,7 @@ class TasksView(CaseReaderMixin, View):
         case = get_visible_case(request.user, pk)
         form = TaskForm(request.POST, audience=services_work.case_audience(case))
         if not form.is_valid():
-            messages.error(request, _t("请填写任务内容、负责人或单位以及截止日期。"))
+            messages.error(request, _("请填写任务内容、负责人或单位以及截止日期。"))
         else:
             data = form.cleaned_data
             try:
@@ -122,7 +122,7 @@ class TasksView(CaseReaderMixin, View):
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, _t("任务已分派。"))
+                messages.success(request, _("任务已分派。"))
         return redirect("cases:detail", pk=case.pk)
 
 
@@ -131,7 +131,7 @@ class TasksView(CaseReaderMixin, View):
 def task_done_view(request, pk):
     task = get_object_or_404(CaseTask.objects.restrict(request.user).select_related("case"), pk=pk)
     services_work.task_complete(task=task, actor=request.user, request=request)
-    messages.success(request, _t("任务已完成。"))
+    messages.success(request, _("任务已完成。"))
     if request.POST.get("next") == "mine":
         return redirect("cases:my_tasks")
     return redirect("cases:detail", pk=task.case_id)
