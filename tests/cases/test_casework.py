@@ -367,3 +367,11 @@ def test_work_lists_read_in_fixed_queries(world, api, django_assert_max_num_quer
     page.get("/cases/tasks/mine/")
     with django_assert_max_num_queries(14):
         assert page.get("/cases/tasks/mine/").status_code == 200
+
+
+def test_audit_log_page_shows_the_edit_field_by_field(world):
+    case = new_case(world, loss="5000.00")
+    services_edit.case_edit(case=case, actor=world.users["analyst"], version=case.version, data={"loss_amount": Decimal("5100")})
+    html = client_for(world.users["centre_admin"]).get("/audit/").content.decode()
+    assert 'data-testid="audit-changes"' in html
+    assert "<del>5000.00</del> → <ins>5100.00</ins>" in html
