@@ -1,7 +1,6 @@
 """Issue 20, sections 1-4: editing a case with its history, notes with mentions, evidence files,
 tasks; and who may see each of them (proved from the outside: pages and API)."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import services_edit, services_work
-from cases.models import Case, CaseEvidence, CaseIndicator, CaseNote, CaseTask, Ring
+from cases.models import Case, CaseEvidence, CaseIndicator, CaseTask, Ring
 from core.models import AuditEntry
 from events.models import StagedEvent
 
