@@ -374,3 +374,22 @@ def test_audit_log_page_shows_the_edit_field_by_field(world):
     html = client_for(world.users["centre_admin"]).get("/audit/").content.decode()
     assert 'data-testid="audit-changes"' in html
     assert "<del>5000.00</del> → <ins>5100.00</ins>" in html
+
+
+def test_case_work_speaks_english_after_the_language_switch(world, settings):
+    import re as _re
+
+    case = new_case(world)
+    services_work.task_create(case=case, actor=world.users["officer"], title="task", assignee_user=world.users["officer"],
+                              due_date=timezone.localdate())
+    client = client_for(world.users["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/cases/%s/" % case.pk).content.decode()
+    for text in ("Edit case", "Note", "Add note", "Evidence", "Assign task", "No notes yet."):
+        assert text in html, text
+    edit = client.get("/cases/%s/edit/" % case.pk).content.decode()
+    assert "Save" in edit and "Removing an indicator recomputes the ring" in edit
+    assert "{author} mentioned you in a note on case {number}" in html  # the live toast's text
+    mine = client.get("/cases/tasks/mine/").content.decode()
+    main = mine.split("<main", 1)[1]
+    assert "My tasks" in main and not _re.search(r"[\u4e00-\u9fff]", main.replace("测试", "").replace(world.users["officer"].get_full_name(), "")), "Chinese left on My tasks"

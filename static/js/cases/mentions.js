@@ -38,7 +38,7 @@
     text.className = "toast-body";
     var link = document.createElement("a");
     link.href = "/cases/" + encodeURIComponent(p.case_id) + "/";
-    link.textContent = (script.dataset.text || "").replace("%(author)s", p.author || "").replace("%(number)s", p.number || "");
+    link.textContent = (script.dataset.text || "").replace("{author}", p.author || "").replace("{number}", p.number || "");
     text.appendChild(link);
     var excerpt = document.createElement("div");
     excerpt.className = "small";
