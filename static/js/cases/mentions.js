@@ -47,6 +47,6 @@
     el.appendChild(head);
     el.appendChild(text);
     box.appendChild(el);
-    if (window.bootstrap) new window.bootstrap.Toast(el, { delay: 15000 }).show();
+    if (window.bootstrap) new window.bootstrap.Toast(el, { delay: 30000 }).show();
   });
 })();
