@@ -114,7 +114,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every edit of the case's fields (cases.services_edit): a save made from an older
     # version is refused with the other person's changes shown, and nothing typed is lost.
-    version = models.PositiveIntegerField(_("版本"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=0, db_default=0)
 
     objects = CaseQuerySet.as_manager()
 
