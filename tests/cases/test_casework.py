@@ -393,3 +393,25 @@ def test_case_work_speaks_english_after_the_language_switch(world, settings):
     mine = client.get("/cases/tasks/mine/").content.decode()
     main = mine.split("<main", 1)[1]
     assert "My tasks" in main and not _re.search(r"[\u4e00-\u9fff]", main.replace("测试", "").replace(world.users["officer"].get_full_name(), "")), "Chinese left on My tasks"
+
+
+def test_editing_loss_and_time_keeps_the_ring_figures(world):
+    a = new_case(world, loss="1000.00", hours_ago=10, indicators=[("phone", "13811119999", "calling_number")])
+    b = new_case(world, loss="2000.00", hours_ago=5, indicators=[("phone", "13811119999", "calling_number")])
+    analyst = world.users["analyst"]
+    b.refresh_from_db()
+    services_edit.case_edit(case=b, actor=analyst, data={"loss_amount": Decimal("2500")})
+    ring = Ring.objects.get(pk=b.ring_id)
+    assert ring.total_loss == Decimal("3500.00") and ring.case_count == 2
+    # Moving the latest case earlier moves the ring's last date inward (a recount) ...
+    services_edit.case_edit(case=b, actor=analyst, data={"occurred_at": b.occurred_at - timedelta(hours=2)})
+    ring.refresh_from_db()
+    b.refresh_from_db()
+    assert ring.last_occurred_at == b.occurred_at
+    # ... and moving the earliest one earlier widens it (no recount needed).
+    a.refresh_from_db()
+    services_edit.case_edit(case=a, actor=analyst, data={"occurred_at": a.occurred_at - timedelta(hours=5)})
+    ring.refresh_from_db()
+    a.refresh_from_db()
+    assert ring.first_occurred_at == a.occurred_at and ring.last_occurred_at == b.occurred_at
+    assert ring.total_loss == Decimal("3500.00")
