@@ -147,6 +147,7 @@ class MyTasksView(CaseReaderMixin, View):
     def get(self, request):
         tasks = list(my_tasks(request.user)[:500])
         today = timezone.localdate()
-        return render(request, "cases/my_tasks.html", {
+        template = "cases/_my_task_rows.html" if request.GET.get("rows") else "cases/my_tasks.html"
+        return render(request, template, {
             "tasks": tasks, "overdue": sum(1 for t in tasks if t.due_date < today), "today": today,
         })

@@ -106,3 +106,26 @@ def test_mention_notifies_live_and_evidence_goes_up_and_down(case, asgi_server, 
     assert body.status == 200 and body.body() == PNG
     assert body.headers["content-type"] == "image/png"
     assert AuditEntry.objects.filter(object_type="cases.caseevidence", action="export", actor_username="analyst").count() == 1
+
+
+def test_task_assigned_appears_live_in_the_assignees_list(case, world, asgi_server, new_page, login):
+    analyst, officer = new_page(), new_page()
+    login(analyst, asgi_server, "analyst")
+    analyst.goto(asgi_server + "/cases/tasks/mine/")
+    analyst.wait_for_selector("body[data-live-state=ready]", state="attached")
+    assert analyst.locator("#my-task-rows tr[data-task-id]").count() == 0
+
+    login(officer, asgi_server, "officer")
+    officer.goto(asgi_server + "/cases/%s/" % case.pk)
+    officer.fill("[data-testid=task-form] input[name=title]", "调取该号码通话记录")
+    officer.select_option("[data-testid=task-form] select[name=assignee_user]", str(world.users["analyst"].pk))
+    officer.fill("[data-testid=task-form] input[name=due_date]", "2099-01-31")
+    officer.click("[data-testid=add-task]")
+    officer.wait_for_url(re.compile(r"/cases/%s/$" % case.pk))
+    assert "调取该号码通话记录" in officer.inner_text("[data-testid=tasks]")
+
+    row = analyst.locator("#my-task-rows tr[data-task-id]", has_text="调取该号码通话记录")
+    row.wait_for(timeout=30000)  # pushed live (task.assigned), no reload
+    row.locator("[data-testid=task-done]").click()
+    analyst.wait_for_url(re.compile(r"/cases/tasks/mine/$"))
+    assert analyst.locator("#my-task-rows tr[data-task-id]").count() == 0
