@@ -6,10 +6,13 @@ Uses its own database (default fraudgov_bench, created if missing), fills it wit
 generator (COPY + in-memory union-find), builds one 500-case ring through the real intake,
 then prints p50/p95 of: intake with linking (cases.services.case_create), indicator lookup
 (cases.selectors.indicator_lookup), the first page of the triage queue (the real page view for
-the city centre's analyst), a 500-case ring page (the real page view and the API), and merging
+the city centre's analyst), a 500-case ring page (the real page view and the API); merging
 a duplicate into its case (cases.merging.case_merge: a second report of the same victim, made
 through the real intake with a trace shared with the data set, so each pair sits in a ring of
-the data set's sizes). ``--only merge`` measures the merge alone.
+the data set's sizes); and editing a random case of the data set (cases.services_edit: its
+fields with the version check and the field-by-field history, through the service and through
+the edit page's POST; adding and removing an indicator, which relinks its ring).
+``--only merge`` and ``--only edit`` run those figures alone.
 """
 
 import argparse
@@ -29,7 +32,7 @@ def main():
     parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--only", choices=["merge"], default=None)
+    parser.add_argument("--only", choices=["all", "merge", "edit"], default="all")
     args = parser.parse_args()
 
     setup_django(args.server, args.db)
@@ -56,6 +59,10 @@ def main():
     region = Region.objects.get(code="340402001")
     typology = Typology.objects.get(code="brushing")
     rng = random.Random(args.seed)
+
+    if args.only == "edit":
+        bench_edit(args, analyst)
+        return
 
     # A 500-case ring, built through the real intake (a chain of shared cards).
     big = Ring.objects.filter(case_count__gte=500, case_count__lte=520).first()
@@ -161,6 +168,62 @@ def main():
     report(f"ring page, {big.case_count} cases (HTML)", timed(ring_page, args.runs // 4), 150)
     report(f"ring API, {big.case_count} cases", timed(ring_api, args.runs // 4), 150)
     report("merge (case_merge, duplicate pair)", merge_all(duplicate_pairs(args.runs // 2)), 50)
+    bench_edit(args, analyst)
+
+
+def bench_edit(args, analyst):
+    """Edits of random cases among the whole data set, by the city centre's analyst."""
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.test import Client
+
+    from cases.models import Case, CaseIndicator
+    from cases.services_edit import case_edit, case_indicator_add, case_indicator_remove
+
+    rng = random.Random(args.seed + 1)
+    bounds = Case.objects.aggregate(lo=Min("id"), hi=Max("id"))
+
+    def some_case() -> Case:
+        while True:
+            case = Case.objects.filter(pk__gte=rng.randint(bounds["lo"], bounds["hi"])).order_by("pk").first()
+            if case is not None:
+                return case
+
+    def edit():
+        case = some_case()
+        case_edit(case=case, actor=analyst, version=case.version,
+                  data={"loss_amount": case.loss_amount + Decimal("1.00"), "narrative": "补充 %s" % rng.randint(0, 10**9)})
+
+    client = Client()
+    client.force_login(analyst)
+
+    def edit_page():
+        case = some_case()
+        r = client.post(f"/cases/{case.pk}/edit/", {
+            "version": case.version, "occurred_at": timezone_local(case.occurred_at), "region": case.region_id,
+            "typology": case.typology_id, "loss_amount": str(case.loss_amount + 1), "payment_channel": case.payment_channel,
+            "narrative": "页面补充 %s" % rng.randint(0, 10**9)})
+        assert r.status_code == 302, r.status_code
+
+    def indicator_add_remove():
+        case = some_case()
+        link = case_indicator_add(case=case, actor=analyst, kind="phone", value="139%08d" % rng.randint(0, 10**8),
+                                  role="contact_number")
+        case_indicator_remove(link=CaseIndicator.objects.get(pk=link.pk), actor=analyst)
+
+    for fn in (edit, edit_page, indicator_add_remove):
+        for _ in range(3):
+            fn()
+    print(f"--- edits: {Case.objects.count()} cases, PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs ---")
+    report("edit fields (services_edit.case_edit)", timed(edit, args.runs), 50)
+    report("edit fields (POST /cases/<id>/edit/)", timed(edit_page, args.runs // 2), 50)
+    report("add + remove an indicator (relink)", timed(indicator_add_remove, args.runs // 2), 100)
+
+
+def timezone_local(value) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
 
 
 if __name__ == "__main__":

@@ -69,3 +69,12 @@ class CloseReason(models.TextChoices):
 
 # Closed for one of these, a case no longer counts: not on dashboards, not in a ring.
 UNCOUNTED_CLOSE_REASONS = (CloseReason.DUPLICATE, CloseReason.NOT_FRAUD)
+class EvidenceKind(models.TextChoices):
+    SCREENSHOT = "screenshot", _("截图")
+    CHAT = "chat", _("聊天记录")
+    PDF = "pdf", _("PDF 文档")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已完成")

@@ -123,6 +123,9 @@ class Case(models.Model):
         "self", verbose_name=_("已合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     merged_at = models.DateTimeField(_("合并时间"), null=True, blank=True)
+    # Bumped by every edit of the case's fields (cases.services_edit): a save made from an older
+    # version is refused with the other person's changes shown, and nothing typed is lost.
+    version = models.PositiveIntegerField(_("版本"), default=0, db_default=0)
 
     objects = CaseQuerySet.as_manager()
 
@@ -339,3 +342,5 @@ class SavedFilter(models.Model):
 
     def __str__(self):
         return self.name
+# Notes, evidence files and tasks on a case (issue 20) live in their own room.
+from .models_work import CaseEvidence, CaseNote, CaseTask  # noqa: E402,F401

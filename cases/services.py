@@ -331,28 +331,12 @@ def case_create(
 EDITABLE_FIELDS = ("occurred_at", "region", "typology", "loss_amount", "payment_channel", "narrative")
 
 
-@transaction.atomic
 def case_update(*, case: Case, actor, data: dict, request=None) -> Case:
-    """Change plain fields; keeps the ring's loss and time span in step."""
-    _require_change(case, actor)
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    changed = {}
-    for field in EDITABLE_FIELDS:
-        if field in data and getattr(case, field) != data[field]:
-            changed[field] = str(getattr(case, field))
-            setattr(case, field, data[field])
-    if not changed:
-        return case
-    if case.ring_id and ("loss_amount" in changed or "occurred_at" in changed):
-        linking.ring_lock()
-        case.save(update_fields=[*changed, "updated_at"])
-        linking.ring_refresh_aggregates(case.ring)
-    _reprioritise(case, list(case.victims.all()))
-    case.save(update_fields=[*changed, "priority", "priority_computed", "updated_at"])
-    case_timeline_add(case=case, kind="updated", message=_("修改案件信息"), actor=actor, detail={"before": changed})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"before": changed}, request=request)
-    _emit(case, "case.updated", actor)
-    return case
+    """Change plain fields (no version check): cases.services_edit.case_edit, which records
+    each field's before and after and keeps the ring's loss and time span in step."""
+    from .services_edit import case_edit
+
+    return case_edit(case=case, actor=actor, data=data, request=request)
 
 
 @transaction.atomic
@@ -439,40 +423,19 @@ def case_override_priority(*, case: Case, actor, priority: int | None, reason: s
     return case
 
 
-@transaction.atomic
 def case_add_indicator(*, case: Case, actor, kind: str, value: str, role: str = IndicatorRole.OTHER, request=None) -> CaseIndicator:
-    _require_change(case, actor)
-    items = _normalize_indicators([{"kind": kind, "value": value, "role": role}])
-    _links_write(case, _link_indicators(case, items))
-    case.refresh_from_db(fields=["ring"])
-    link = CaseIndicator.objects.select_related("indicator").get(
-        case=case, indicator__kind=items[0][0].kind, indicator__value=items[0][0].value, role=role
-    )
-    case_timeline_add(case=case, kind="indicator_added", actor=actor, message=_("新增线索 %(v)s") % {"v": link.indicator.value})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"indicator_added": link.indicator_id}, request=request)
-    _emit(case, "case.updated", actor)
-    return link
+    """Add a trace (cases.services_edit.case_indicator_add: relinks, records the change)."""
+    from .services_edit import case_indicator_add
+
+    return case_indicator_add(case=case, actor=actor, kind=kind, value=value, role=role, request=request)
 
 
-@transaction.atomic
 def case_remove_indicator(*, case: Case, actor, link: CaseIndicator, request=None) -> None:
-    """Remove one link; the ring is recomputed (and may split) only if the case lost its tie."""
-    _require_change(case, actor)
-    linking.ring_lock()
-    indicator = Indicator.objects.select_for_update().get(pk=link.indicator_id)
-    link.delete()
-    if not CaseIndicator.objects.filter(case=case, indicator=indicator).exists():
-        indicator.case_count = max(0, indicator.case_count - 1)
-        fields = ["case_count"]
-        if indicator.case_count == 0:
-            indicator.ring = None
-            fields.append("ring")
-        indicator.save(update_fields=fields)
-        case.refresh_from_db(fields=["ring"])
-        if case.ring_id:
-            linking.ring_recompute(case.ring)
-    case_timeline_add(case=case, kind="indicator_removed", actor=actor, message=_("删除线索 %(v)s") % {"v": indicator.value})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, detail={"indicator_removed": indicator.pk}, request=request)
+    """Remove one link; the ring is recomputed (and may split) only if the case lost its tie
+    (cases.services_edit.case_indicator_remove)."""
+    from .services_edit import case_indicator_remove
+
+    case_indicator_remove(link=link, actor=actor, request=request)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import benign, case, imports, intake, merge, queue, queue_actions, ring_export, rings, transactions
+from .views import benign, case, edit, imports, intake, merge, queue, queue_actions, ring_export, rings, transactions, work
 
 app_name = "cases"
 urlpatterns = [
@@ -31,4 +31,19 @@ urlpatterns = [
     path("<int:pk>/merge/", merge.case_merge_view, name="merge"),
     path("victims/<int:pk>/reveal/<str:field>/", case.victim_reveal_view, name="victim_reveal"),
     path("transactions/<int:pk>/reveal/", transactions.transaction_reveal_view, name="transaction_reveal"),
+    # Editing a case and working it (issue 20)
+    path("<int:pk>/edit/", edit.CaseEditView.as_view(), name="edit"),
+    path("<int:pk>/victims/add/", edit.victim_add_view, name="victim_add"),
+    path("victims/<int:pk>/edit/", edit.VictimEditView.as_view(), name="victim_edit"),
+    path("victims/<int:pk>/remove/", edit.victim_remove_view, name="victim_remove"),
+    path("<int:pk>/indicators/add/", edit.indicator_add_view, name="indicator_add"),
+    path("indicators/<int:pk>/remove/", edit.indicator_remove_view, name="indicator_remove"),
+    path("<int:pk>/transactions/add/", edit.transaction_add_view, name="transaction_add"),
+    path("transactions/<int:pk>/remove/", edit.transaction_remove_view, name="transaction_remove"),
+    path("<int:pk>/notes/", work.NotesView.as_view(), name="notes"),
+    path("<int:pk>/evidence/", work.EvidenceView.as_view(), name="evidence"),
+    path("evidence/<int:pk>/download/", work.evidence_download_view, name="evidence_download"),
+    path("<int:pk>/tasks/", work.TasksView.as_view(), name="tasks"),
+    path("tasks/<int:pk>/done/", work.task_done_view, name="task_done"),
+    path("tasks/mine/", work.MyTasksView.as_view(), name="my_tasks"),
 ]

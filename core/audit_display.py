@@ -4,6 +4,7 @@ reader's language, never a Python dict.
 
 Services write ``detail`` in a few shapes, all read here:
 - ``{"changes": {field: {"before": x, "after": y}}}`` (the console's writes);
+- ``{"changes": [{"field", "label", "before", "after"}]}`` (a case edit, cases.services_edit);
 - ``{"before": {field: x}, "after": {field: y}}`` or ``{"before": {field: x}}`` alone;
 - ``{"from": x, "to": y}`` (a status transition);
 - anything else: one line per key.
@@ -159,6 +160,12 @@ def audit_lines(detail: dict | None, object_type: str = "") -> list[AuditLine]:
             change = change if isinstance(change, dict) else {"after": change}
             lines.append(AuditLine(label_of(key), before=shown(key, change.get("before")),
                                    after=shown(key, change.get("after"))))
+    elif isinstance(changes, list):
+        for change in changes:
+            if isinstance(change, dict):
+                key = change.get("field", "")
+                lines.append(AuditLine(str(change.get("label") or label_of(key)), before=shown(key, change.get("before")),
+                                       after=shown(key, change.get("after"))))
     before, after = detail.pop("before", None), detail.get("after")
     if isinstance(before, dict):
         if isinstance(after, dict):

@@ -267,7 +267,23 @@ RULES: dict[str, Rule] = {
     "console.view": read(ANY, {Role.AGENCY_ADMIN}),
     "user.manage": rule(ANY, {Role.AGENCY_ADMIN}, on=_own_agency),
     "agency.duty_change": rule(ANY, {Role.AGENCY_ADMIN}, on=lambda user, agency: agency.pk == user.agency_id),
+    # --- working a case (issue 20): notes by anyone the case is shared with; evidence and tasks
+    # by the police who may see it; a task is done by its assignee's agency or the case's owners.
+    "note.create": rule(CASE_READERS, ALL_BUT_VIEWER, on=_case_view),
+    "evidence.create": rule(POLICE_KINDS, CASE_WRITERS, on=_case_view),
+    "task.view": read(CASE_READERS),
+    "task.create": rule(POLICE_KINDS, CASE_WRITERS, on=_case_view),
+    "task.complete": rule(CASE_READERS, ALL_BUT_VIEWER, on=lambda user, task: _task_doer(user, task)),
 }
+
+
+def _task_doer(user, task) -> bool:
+    """The task's agency (its named person or a colleague), or whoever may change the case."""
+    if task.assignee_user_id is not None and task.assignee_user_id == user.pk:
+        return True
+    if task.assignee_agency_id == user.agency_id and _case_view(user, task.case):
+        return True
+    return _case_change(user, task.case)
 
 NO_AGENCY = _("平台管理员账号不属于任何成员单位，不能执行业务操作。")
 

@@ -191,6 +191,27 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-bulletin-detail": {"GET": "bulletin.view", "PUT": "bulletin.change", "PATCH": "bulletin.change"},
     "api-bulletin-publish": {"POST": "bulletin.publish"},
     "api-bulletin-receipts": {"GET": "bulletin.receipts"},
+    # --- working a case (issue 20): rows are the case's restrict(user), so another agency gets 404
+    "cases:edit": {"GET": "case.change", "POST": "case.change"},
+    "cases:victim_add": {"POST": "case.change"},
+    "cases:victim_edit": {"GET": "case.change", "POST": "case.change"},
+    "cases:victim_remove": {"POST": "case.change"},
+    "cases:indicator_add": {"POST": "case.link"},
+    "cases:indicator_remove": {"POST": "case.link"},
+    "cases:transaction_add": {"POST": "case.change"},
+    "cases:transaction_remove": {"POST": "case.change"},
+    "cases:notes": {"GET": "case.view", "POST": "note.create"},
+    "cases:evidence": {"POST": "evidence.create"},
+    "cases:evidence_download": {"GET": "case.view"},
+    "cases:tasks": {"POST": "task.create"},
+    "cases:task_done": {"POST": "task.complete"},
+    "cases:my_tasks": {"GET": "task.view"},
+    "api-case-notes": {"GET": "case.view", "POST": "note.create"},
+    "api-case-evidence": {"GET": "case.view", "POST": "evidence.create"},
+    "api-case-evidence-download": {"GET": "case.view"},
+    "api-case-tasks": {"GET": "case.view", "POST": "task.create"},
+    "api-case-task-done": {"POST": "task.complete"},
+    "api-my-tasks": {"GET": "task.view"},
 }
 
 

@@ -130,6 +130,11 @@ ROUTING_KEY_CHANGE = Shape(
     {"before": dict, "reason": str},
 )
 
+CASE_MENTION = Shape({"case_id": int, "number": str, "note_id": int, "author": str, "excerpt": str,
+                      "user_ids": list, "agency_ids": list})
+CASE_TASK = Shape({"task_id": int, "case_id": int, "title": str, "due_date": str, "status": str,
+                   "assignee_user_id": OptInt})
+
 # Every move recorded by alerts.services.request_moves_record emits "request.<move>".
 REQUEST_MOVES = ("created", "delivered", "unroutable", "acknowledged", "rejected", "not_subscriber", "failed",
                  "extended", "completed", "released", "escalated", "amount_added", "claimed", "unclaimed")
@@ -145,6 +150,13 @@ _KINDS = [
     # To the centres' supervisors only (role-narrowed): a request no rule could route waits for them.
     EventKind("request.needs_dispatch", (REQUEST_MINIMAL, REQUEST_FULL), subject="alerts.Request"),
     EventKind("stats.refreshed", (Shape({"days": list}),), audience="dashboards.access.live_dashboard_audience"),
+    # Working a case (issue 20): a note to every agency that sees the case; a mention only to
+    # the agencies named and those of the people named (each can see the case); a task to its
+    # assignee's agency.
+    EventKind("case.noted", (Shape({"case_id": int, "number": str, "note_id": int}),), subject="cases.Case"),
+    EventKind("case.mentioned", (CASE_MENTION,), audience="cases.services_work.mention_audience"),
+    *[EventKind("task." + what, (CASE_TASK,), audience="cases.services_work.task_audience")
+      for what in ("assigned", "done")],
 ]
 EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}
 

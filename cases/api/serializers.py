@@ -114,7 +114,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + ["narrative", "victims", "indicators", "transactions", "timeline",
-                                                   "recovered"]
+                                                   "recovered", "version"]
         read_only_fields = fields
 
     def get_recovered(self, case) -> dict[str, str]:
@@ -172,6 +172,9 @@ class CaseUpdateSerializer(serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False)
+    version = serializers.IntegerField(
+        min_value=0, required=False,
+        help_text="The case's version as last read; a save from an older one answers 409 and changes nothing.")
 
 
 class TypologySerializer(serializers.ModelSerializer):

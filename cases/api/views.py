@@ -81,8 +81,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         data = dict(ser.validated_data)
         to_status = data.pop("status", None)
         close_reason = data.pop("close_reason", "")
+        version = data.pop("version", None)
         if data:
-            case = services.case_update(case=case, actor=request.user, data=data, request=request)
+            from ..services_edit import CaseEditConflict, case_edit
+            from .work import CaseConflict
+
+            try:
+                case = case_edit(case=case, actor=request.user, data=data, version=version, request=request)
+            except CaseEditConflict as exc:
+                raise CaseConflict(exc.messages[0]) from exc
         if to_status and to_status != case.status:
             case = services.case_transition(case=case, actor=request.user, to_status=to_status,
                                             close_reason=close_reason, request=request)

@@ -108,6 +108,12 @@ class CaseDetailView(CaseReaderMixin, View):
             "duplicates": case.possible_duplicates.order_by("-reported_at")[:10],
             **merge_context(case, user),
         }
+        from core.policy import allowed
+
+        from .work import work_context
+
+        ctx["can_edit"] = can_write and allowed(user, "case.change", case)
+        ctx.update(work_context(case, user))
         if case.ring_id:
             ctx["ring_regions"] = (
                 visible_cases(user).filter(ring_id=case.ring_id).values("region__name").annotate(n=Count("pk")).order_by("-n")[:8]
