@@ -70,7 +70,7 @@ NAV_ITEMS = [
     NavItem("core:audit", _("审计日志"), roles=frozenset({Role.AGENCY_ADMIN})),
     NavItem("core:audit", _("审计日志"), kinds=frozenset({AgencyKind.LEADERSHIP_OFFICE})),
     NavItem("agencies:console", pgettext_lazy("navigation", "单位管理"), roles=frozenset({Role.AGENCY_ADMIN})),
-    NavItem("cases:my_tasks", _("我的任务"), kinds=frozenset(CASE_READERS)),
+    NavItem("cases:my_tasks", pgettext_lazy("navigation", "我的任务"), kinds=frozenset(CASE_READERS)),
 ]
 
 
