@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -65,7 +66,7 @@ def wan_number(value) -> str:
 def _span(text: str, value):
     amount = _decimal(value)
     if amount is None:
-        return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">—</span>')  # a constant: nothing to escape
     return format_html('<span class="money" title="{}" data-yuan="{}">{}</span>', yuan_text(amount),
                        amount.quantize(CENT), text)
 
