@@ -1,8 +1,9 @@
 """Rollups the dashboards read, the rectification listings, and the assessment periods.
 
 The three ``*Daily`` tables are derived data: ``dashboards.rollups`` recomputes one local day of
-them from the source tables (cases, victims, requests, signals, return proposals). They are never
-edited by hand; ``manage.py rebuild_rollups`` rebuilds them from scratch.
+them from the source tables (cases, victims, requests, signals, return proposals), and the
+months those days fall in of ``CaseMonthly`` from ``CaseDaily``. They are never edited by hand;
+``manage.py rebuild_rollups`` rebuilds them from scratch.
 """
 
 from decimal import Decimal
@@ -16,7 +17,27 @@ from .choices import RectificationStatus
 MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0")}
 
 
-class CaseDaily(models.Model):
+CUBE_FIELDS = ("cases", "loss", "solved", "victims_u18", "victims_18_34", "victims_35_59", "victims_60p",
+               "victims_unknown")
+
+
+class CaseFigures(models.Model):
+    """The case figures summed per key (``CUBE_FIELDS``), shared by the daily and monthly rollups."""
+
+    cases = models.PositiveIntegerField(default=0)
+    loss = models.DecimalField(**MONEY)
+    solved = models.PositiveIntegerField(default=0)
+    victims_u18 = models.PositiveIntegerField(default=0)
+    victims_18_34 = models.PositiveIntegerField(default=0)
+    victims_35_59 = models.PositiveIntegerField(default=0)
+    victims_60p = models.PositiveIntegerField(default=0)
+    victims_unknown = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDaily(CaseFigures):
     """Cases reported on one local day, per region, typology and reporting agency.
 
     ``region_path`` is the region's materialized path, copied so that "everything under this
@@ -29,14 +50,6 @@ class CaseDaily(models.Model):
     region_path = models.CharField(max_length=255)
     typology = models.ForeignKey("cases.Typology", on_delete=models.CASCADE, related_name="+")
     reporting_agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
-    cases = models.PositiveIntegerField(default=0)
-    loss = models.DecimalField(**MONEY)
-    solved = models.PositiveIntegerField(default=0)
-    victims_u18 = models.PositiveIntegerField(default=0)
-    victims_18_34 = models.PositiveIntegerField(default=0)
-    victims_35_59 = models.PositiveIntegerField(default=0)
-    victims_60p = models.PositiveIntegerField(default=0)
-    victims_unknown = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("案件日汇总")
@@ -53,6 +66,32 @@ class CaseDaily(models.Model):
         ]
 
 
+class CaseMonthly(CaseFigures):
+    """``CaseDaily`` summed per calendar month, region and typology (the reporting agency dropped).
+
+    A year-long view (the "this year" dashboard and its two comparison periods) read 365 days of
+    ``CaseDaily`` per figure: 65,022 rows at 1M cases a year, 50-80 ms of SQL each
+    (bench_dashboards; the "this year" page went from 148 to 59 ms p95 with this table). A period now reads its whole months here and only the days of
+    its partial first and last months from ``CaseDaily`` (``dashboards.selectors._cube``).
+    ``month`` is the month's first day. Recomputed from ``CaseDaily`` for every month a refresh
+    touches (``dashboards.rollups``).
+    """
+
+    month = models.DateField()
+    region = models.ForeignKey("agencies.Region", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    typology = models.ForeignKey("cases.Typology", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("案件月汇总")
+        verbose_name_plural = _("案件月汇总")
+        constraints = [models.UniqueConstraint(fields=["month", "region", "typology"], name="uniq_case_monthly")]
+        indexes = [
+            models.Index(fields=["month", "region_path"], name="case_monthly_month_path",
+                         opclasses=["date_ops", "varchar_pattern_ops"]),
+        ]
+
+
 class RegionDaily(models.Model):
     """Requests, money and protection per region and local day.
 
@@ -62,12 +101,16 @@ class RegionDaily(models.Model):
     instead of moving the request to another day (a stop-payment completes within minutes, a
     freeze within a day). Returned money is dated by
     the day the return was approved, warnings by the day they arrived. A request's region is
-    its case's region, else the person's region, else the issuer's region.
+    its case's region, else the person's region, else the issuer's region. ``cases`` and
+    ``loss`` repeat the region's ``CaseDaily`` rows of the day, so that a time series (a year by
+    week) reads this one small table instead of both.
     """
 
     day = models.DateField()
     region = models.ForeignKey("agencies.Region", on_delete=models.CASCADE, related_name="+")
     region_path = models.CharField(max_length=255)
+    cases = models.PositiveIntegerField(default=0)
+    loss = models.DecimalField(**MONEY)
     requests_issued = models.PositiveIntegerField(default=0)
     requests_completed = models.PositiveIntegerField(default=0)
     requests_within = models.PositiveIntegerField(default=0)

@@ -1,4 +1,5 @@
-"""Keeping the rollup tables (CaseDaily, RegionDaily, RequestDaily) in step with the sources.
+"""Keeping the rollup tables (CaseDaily, RegionDaily, RequestDaily) in step with the sources,
+and CaseMonthly in step with CaseDaily (each refresh recomputes the months of its days).
 
 Design: dirty days, recomputed whole.
 - Every save or delete of a case, victim, request, signal or return proposal inserts a
@@ -34,7 +35,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 
 from .cache import new_generation
-from .models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
+from .models import CUBE_FIELDS, CaseDaily, CaseMonthly, DirtyMark, RegionDaily, RequestDaily
 
 REFRESH_LOCK = 0x64617368  # "dash": one refresher at a time (PostgreSQL advisory lock)
 SOLVED_STATUSES = ("solved", "closed")
@@ -93,6 +94,7 @@ def refresh_dirty() -> list[date]:
         days = sorted({d for _pk, d in marks})
         for day in days:
             _refresh_day(day)
+        _refresh_months(days)
         new_generation()
     if days:
         _announce(days)
@@ -102,8 +104,10 @@ def refresh_dirty() -> list[date]:
 def refresh_days(days: Iterable[date]) -> None:
     with transaction.atomic():
         _lock()
-        for day in sorted(set(days)):
+        days = sorted(set(days))
+        for day in days:
             _refresh_day(day)
+        _refresh_months(days)
         new_generation()
 
 
@@ -119,11 +123,15 @@ def rebuild(*, since: date | None = None, log=None) -> int:
             model.objects.filter(**({"day__gte": since} if since else {})).delete()
         if since is None:
             DirtyMark.objects.all().delete()
-            days = [d for d in data_days() if since is None or d >= since]
+        days = [d for d in data_days() if since is None or d >= since]
         for count, day in enumerate(days, 1):
             _refresh_day(day, clear=False)
             if log and count % 30 == 0:
                 log(f"rollups: {day} done ({count}/{len(days)} days)")
+        # Every month from the first one touched, so a month whose days all lost their data
+        # loses its rows too.
+        CaseMonthly.objects.filter(**({"month__gte": month_of(since)} if since else {})).delete()
+        _refresh_months(days, clear=False)
         new_generation()
     return len(days)
 
@@ -140,6 +148,31 @@ def data_days() -> list[date]:
     for qs, field in sources:
         days.update(qs.order_by().annotate(d=TruncDate(field, tzinfo=tz)).values_list("d", flat=True).distinct())
     return sorted(days)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _refresh_months(days: Iterable[date], *, clear: bool = True) -> None:
+    """Recompute ``CaseMonthly`` for the months of ``days`` from their ``CaseDaily`` rows.
+
+    Runs after the days themselves, in their transaction: a month is the sum of its days, so
+    it converges with them whatever changed.
+    """
+    for month in sorted({month_of(d) for d in days}):
+        if clear:
+            CaseMonthly.objects.filter(month=month).delete()
+        sums = {f: Sum(f) for f in CUBE_FIELDS}
+        rows = (
+            CaseDaily.objects.filter(day__gte=month, day__lt=next_month(month)).order_by()
+            .values("region_id", "region_path", "typology_id").annotate(**sums)
+        )
+        CaseMonthly.objects.bulk_create([CaseMonthly(month=month, **row) for row in rows], batch_size=2000)
 
 
 def _refresh_day(day: date, *, clear: bool = True) -> None:
@@ -252,6 +285,10 @@ def _region_rows(day, start, end) -> None:
         .annotate(signals=Count("id"))
     )
     add(signals, ("signals",))
+    # The day's cases per region, from the CaseDaily rows _case_rows has just written.
+    cases = CaseDaily.objects.filter(day=day).order_by().values(r=F("region_id")).annotate(
+        cases=Sum("cases"), loss=Sum("loss"))
+    add(cases, ("cases", "loss"))
     acc.pop(None, None)
     if not acc:
         return

@@ -25,7 +25,8 @@ from .choices import AgeGroup, Grain
 from .cache import cached
 from .constants import HOT_SPOT_COUNT, HOT_SPOT_LEVELS, MIN_BASE_CASES, MIN_BASE_LOSS, RATE_BASE, ZERO
 from .hooks import publicity_reach
-from .models import CaseDaily, Rectification, RegionDaily
+from .models import CUBE_FIELDS, CaseDaily, CaseMonthly, Rectification, RegionDaily
+from .rollups import month_of, next_month
 
 
 @dataclass(frozen=True)
@@ -116,26 +117,50 @@ def _cases_by_path(root: Region, period: Period) -> dict[str, tuple[int, Decimal
 
 # ---------------------------------------------------------------- the period's cube
 
-CUBE_FIELDS = ("cases", "loss", "solved", "victims_u18", "victims_18_34", "victims_35_59", "victims_60p",
-               "victims_unknown")
+
+def split_by_month(period: "Period") -> tuple[list["Period"], "Period | None"]:
+    """(the days outside whole months, the first and last whole month) of a period.
+
+    1 Jan - 5 Dec is ([1 Dec - 5 Dec], Jan - Nov); 10 Mar - 20 Mar is ([10 - 20 Mar], None).
+    """
+    first = period.start if period.start.day == 1 else next_month(period.start)
+    after = next_month(period.end) if next_month(period.end) - timedelta(days=1) == period.end else month_of(period.end)
+    if first >= after:
+        return [period], None
+    edges = [Period(s, e) for s, e in ((period.start, first - timedelta(days=1)), (after, period.end)) if s <= e]
+    return edges, Period(first, after - timedelta(days=1))
 
 
 def _cube(region: Region, period: Period) -> list[tuple]:
-    """CaseDaily of the region's subtree and period summed per (region path, typology).
+    """The case rollup of the region's subtree and period summed per (region path, typology).
 
-    One scan of the rollup serves the headline figures, the age groups, the typology mix, the
-    children's rates and the hot spots (they used to scan the same rows four times); the result
-    is small (regions x typologies) and cached until the next rollup refresh.
+    One read serves the headline figures, the age groups, the typology mix, the children's
+    rates and the hot spots; the result is small (regions x typologies) and cached until the
+    next rollup refresh. Whole months come from ``CaseMonthly``, the days around them from
+    ``CaseDaily``: a year is 12 monthly rows per key instead of 365 daily ones.
     Rows: (path, typology id, *CUBE_FIELDS).
     """
 
     def compute():
         sums = {"s_" + f: Sum(f) for f in CUBE_FIELDS}
-        return [tuple(row) for row in (
-            CaseDaily.objects.filter(day__gte=period.start, day__lte=period.end, region_path__startswith=region.path)
-            .order_by().values("region_path", "typology_id").annotate(**sums)
-            .values_list("region_path", "typology_id", *sums)
-        )]
+        edges, months = split_by_month(period)
+        parts = []
+        if edges:
+            days = Q()
+            for edge in edges:
+                days |= Q(day__gte=edge.start, day__lte=edge.end)
+            parts.append(CaseDaily.objects.filter(days, region_path__startswith=region.path))
+        if months:
+            parts.append(CaseMonthly.objects.filter(month__gte=months.start, month__lte=months.end,
+                                                    region_path__startswith=region.path))
+        grouped = [qs.order_by().values("region_path", "typology_id").annotate(**sums)
+                   .values_list("region_path", "typology_id", *sums) for qs in parts]
+        totals: dict[tuple, list] = {}
+        for path, typology, *values in grouped[0].union(*grouped[1:], all=True):  # one round trip
+            row = totals.setdefault((path, typology), [0] * len(CUBE_FIELDS))
+            for i, value in enumerate(values):
+                row[i] += value or 0
+        return [(path, typology, *values) for (path, typology), values in totals.items()]
 
     return cached("cube", region.pk, period.start, period.end, compute=compute)
 
@@ -230,7 +255,7 @@ def _buckets(period: Period, grain: str) -> list[date]:
         elif grain == Grain.WEEK:
             day += timedelta(days=7)
         else:
-            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+            day = next_month(day)
     return out
 
 
@@ -239,24 +264,21 @@ def _as_date(value) -> date:
 
 
 def timeseries(*, region: Region, start: date, end: date, grain: str = Grain.DAY) -> list[dict]:
-    """Cases, loss, money stopped and frozen per day/week/month (empty buckets as zeros)."""
+    """Cases, loss, money stopped and frozen per day/week/month (empty buckets as zeros).
+
+    One read of ``RegionDaily``, which carries each region's cases and loss of the day too.
+    """
     period = Period(start, end)
     trunc = TRUNC[grain]
-    scope = {"day__gte": start, "day__lte": end, "region_path__startswith": region.path}
-    cases = {
-        _as_date(b): (n, loss)
-        for b, n, loss in CaseDaily.objects.filter(**scope).annotate(b=trunc("day")).order_by()
-        .values_list("b").annotate(n=Sum("cases"), loss=Sum("loss")).values_list("b", "n", "loss")
-    }
-    money = {
-        _as_date(b): (stopped, frozen)
-        for b, stopped, frozen in RegionDaily.objects.filter(**scope).annotate(b=trunc("day")).order_by()
-        .values_list("b").annotate(s=Sum("stopped"), f=Sum("frozen")).values_list("b", "s", "f")
+    buckets = {
+        _as_date(b): values
+        for b, *values in RegionDaily.objects.filter(day__gte=start, day__lte=end, region_path__startswith=region.path)
+        .annotate(b=trunc("day")).order_by().values_list("b")
+        .annotate(n=Sum("cases"), loss=Sum("loss"), s=Sum("stopped"), f=Sum("frozen")).values_list("b", "n", "loss", "s", "f")
     }
     rows = []
     for bucket in _buckets(period, grain):
-        n, loss = cases.get(bucket, (0, ZERO))
-        stopped, frozen = money.get(bucket, (ZERO, ZERO))
+        n, loss, stopped, frozen = buckets.get(bucket, (0, ZERO, ZERO, ZERO))
         rows.append({"period": bucket, "cases": n, "loss": loss or ZERO, "stopped": stopped or ZERO,
                      "frozen": frozen or ZERO})
     return rows
@@ -380,7 +402,7 @@ def rectification_tracking(rect: Rectification, *, until: date) -> list[dict]:
     last = min(rect.delisted_on or until, until)
     first = _bucket_start(rect.listed_on, Grain.WEEK)
     rows = (
-        CaseDaily.objects.filter(region_path__startswith=rect.region.path, day__gte=first, day__lte=last)
+        RegionDaily.objects.filter(region_path__startswith=rect.region.path, day__gte=first, day__lte=last)
         .annotate(w=TruncWeek("day")).order_by().values_list("w").annotate(n=Sum("cases"), loss=Sum("loss"))
         .values_list("w", "n", "loss")
     )

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dashboards import rollups
-from dashboards.models import CaseDaily, DirtyMark, RegionDaily, RequestDaily
+from dashboards.models import CUBE_FIELDS, CaseDaily, CaseMonthly, DirtyMark, RegionDaily, RequestDaily
 
 
 def snapshot():
@@ -19,8 +19,9 @@ def snapshot():
     return (
         rows(CaseDaily, "day", "region_id", "typology_id", "reporting_agency_id", "cases", "loss", "solved",
              "victims_u18", "victims_18_34", "victims_35_59", "victims_60p", "victims_unknown"),
-        rows(RegionDaily, "day", "region_id", "requests_issued", "requests_completed", "requests_within",
-             "requests_overdue", "stop_count", "stopped", "signals", "dissuaded"),
+        rows(CaseMonthly, "month", "region_id", "region_path", "typology_id", *CUBE_FIELDS),
+        rows(RegionDaily, "day", "region_id", "cases", "loss", "requests_issued", "requests_completed",
+             "requests_within", "requests_overdue", "stop_count", "stopped", "signals", "dissuaded"),
         rows(RequestDaily, "day", "agency_id", "kind", "received", "acknowledged", "completed", "within_deadline",
              "ack_seconds", "complete_seconds"),
     )
@@ -125,3 +126,68 @@ def test_cached_figures_change_with_the_next_refresh_not_before(w):
     assert selectors.summary(region=city, start=today, end=today)["figures"]["cases"] == 0  # rollups not refreshed yet
     rollups.refresh_dirty()
     assert selectors.summary(region=city, start=today, end=today)["figures"]["cases"] == 1
+
+
+def test_split_by_month_takes_whole_months_and_leaves_the_days_around_them():
+    from datetime import date
+
+    from dashboards.selectors import Period, split_by_month
+
+    d = date
+    assert split_by_month(Period(d(2026, 1, 1), d(2026, 12, 5))) == (
+        [Period(d(2026, 12, 1), d(2026, 12, 5))], Period(d(2026, 1, 1), d(2026, 11, 30)))
+    assert split_by_month(Period(d(2025, 1, 29), d(2025, 3, 31))) == (
+        [Period(d(2025, 1, 29), d(2025, 1, 31))], Period(d(2025, 2, 1), d(2025, 3, 31)))
+    assert split_by_month(Period(d(2024, 2, 1), d(2024, 2, 29))) == ([], Period(d(2024, 2, 1), d(2024, 2, 29)))
+    assert split_by_month(Period(d(2025, 3, 10), d(2025, 3, 20))) == ([Period(d(2025, 3, 10), d(2025, 3, 20))], None)
+    assert split_by_month(Period(d(2025, 3, 10), d(2025, 4, 20))) == ([Period(d(2025, 3, 10), d(2025, 4, 20))], None)
+    assert split_by_month(Period(d(2025, 12, 31), d(2026, 1, 31))) == (
+        [Period(d(2025, 12, 31), d(2025, 12, 31))], Period(d(2026, 1, 1), d(2026, 1, 31)))
+
+
+@pytest.mark.parametrize("start,end", [
+    ((2025, 3, 1), (2025, 3, 31)),    # one whole month
+    ((2025, 3, 10), (2025, 3, 31)),   # a partial month
+    ((2025, 1, 29), (2025, 3, 31)),   # days, then whole months
+    ((2024, 3, 5), (2025, 4, 1)),     # days, thirteen months, a day
+    ((2024, 1, 1), (2025, 12, 31)),   # two years of whole months
+])
+def test_a_period_adds_up_the_same_from_months_and_days_as_from_days_alone(w, start, end):
+    from datetime import date
+
+    from django.db.models import Sum
+
+    from dashboards import selectors
+
+    period = selectors.Period(date(*start), date(*end))
+    city = w.regions["340400"]
+    by_day = sorted(
+        CaseDaily.objects.filter(day__gte=period.start, day__lte=period.end).order_by()
+        .values("region_path", "typology_id").annotate(**{"s_" + f: Sum(f) for f in CUBE_FIELDS})
+        .values_list("region_path", "typology_id", *("s_" + f for f in CUBE_FIELDS))
+    )
+    assert by_day, "the world has cases in every period under test"
+    assert sorted(selectors._cube(city, period)) == by_day
+
+
+def test_a_case_edit_reaches_the_month_with_its_day(w):
+    from datetime import date
+
+    from cases.services import case_update
+
+    march = CaseMonthly.objects.filter(month=date(2025, 3, 1))
+    assert sum(march.values_list("cases", flat=True)) == 4
+    case_update(case=w.cases[3], actor=w.users["officer"], data={"loss_amount": Decimal("25000")})
+    assert rollups.refresh_dirty() == [date(2025, 3, 12)]
+    assert march.get(region__code="340402001002").loss == Decimal("25000")
+    assert RegionDaily.objects.get(day=date(2025, 3, 12), region__code="340402001002").loss == Decimal("25000")
+
+
+def test_rebuild_since_a_day_keeps_what_is_before_it(w):
+    from datetime import date
+
+    before = snapshot()
+    CaseMonthly.objects.filter(month__gte=date(2025, 3, 1)).delete()
+    RegionDaily.objects.filter(day__gte=date(2025, 3, 10)).update(cases=0)
+    assert rollups.rebuild(since=date(2025, 3, 10)) == 4  # 10, 12 and 31 March, 1 April
+    assert snapshot() == before
