@@ -216,7 +216,10 @@ def _summary(region: Region, start: date, end: date) -> dict:
         then = _case_figures(region, other)
         then["rate"] = rate(then["cases"], population)
         # A change over a tiny base (2 cases, a few hundred yuan) is noise: no figure, a note instead.
-        notes = {"cases": base_note(then["cases"], MIN_BASE_CASES), "loss": base_note(then["loss"], MIN_BASE_LOSS)}
+        # The loss of a handful of cases is as much noise as their count: "▲2447098943.2%" when a
+        # year of losses is set against the 3 cases that fell in last year's window.
+        notes = {"cases": base_note(then["cases"], MIN_BASE_CASES)}
+        notes["loss"] = notes["cases"] or base_note(then["loss"], MIN_BASE_LOSS)
         notes["rate"] = notes["cases"] if then["rate"] is not None else "empty"
         comparisons[label] = {
             "from": other.start, "to": other.end,

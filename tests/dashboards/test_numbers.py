@@ -40,6 +40,13 @@ def test_changes_are_computed_over_a_big_enough_base_and_noted_over_an_empty_one
     assert empty["previous"]["cases_change"] is None and empty["previous"]["notes"]["cases"] == "empty"
 
 
+def test_a_loss_change_over_too_few_cases_is_noted_however_big_their_loss(w, monkeypatch):
+    monkeypatch.setattr(selectors, "MIN_BASE_LOSS", Decimal("1000"))  # last March's 8,000 yuan is enough money
+    s = selectors._summary(w.regions["340400"], MARCH["start"], MARCH["end"])
+    assert s["last_year"]["loss"] == Decimal("8000") and s["last_year"]["cases"] == 1  # under 10 cases
+    assert s["last_year"]["loss_change"] is None and s["last_year"]["notes"]["loss"] == "small"
+
+
 def test_community_summary_and_its_rate_per_10000(w):
     s = selectors.summary(region=w.regions["340402001001"], **MARCH)
     f = s["figures"]

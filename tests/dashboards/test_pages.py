@@ -122,3 +122,22 @@ def test_printable_report_has_figures_league_and_hot_spots(w, as_user):
     for marker in ('data-testid="report-figures"', 'data-testid="report-league"', 'data-testid="report-hotspots"',
                    "幸福里社区", "dashboard.css", 'id="chart-trend"'):
         assert marker in html
+
+
+def test_counts_on_the_cards_read_with_separators(w, as_user):
+    from datetime import date
+
+    from django.db.models import F
+
+    from dashboards.cache import new_generation
+    from dashboards.models import CaseMonthly, RegionDaily
+
+    # A city-sized March: a million more cases and requests in the rollups the page reads.
+    row = CaseMonthly.objects.filter(month=date(2025, 3, 1)).order_by("pk").first()
+    CaseMonthly.objects.filter(pk=row.pk).update(cases=F("cases") + 1_000_000)
+    RegionDaily.objects.filter(pk=RegionDaily.objects.filter(day=date(2025, 3, 10)).order_by("pk")[0].pk).update(
+        requests_issued=F("requests_issued") + 1_000_000)
+    new_generation()
+    html = as_user("leader").get("/dashboard/?" + MARCH).content.decode()
+    assert 'data-value>1,000,004</div>' in html  # cases
+    assert "1,000,004 / 3</div>" in html  # requests issued / completed
