@@ -8,7 +8,7 @@ from datetime import timedelta
 from io import BytesIO
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from core.choices import AuditAction
 from core.services import audit_record
@@ -55,7 +55,7 @@ def _figure_rows(ctx) -> list[tuple[str, object]]:
         (_("止付金额（元）"), f["stopped"]), (_("冻结金额（元）"), f["frozen"]), (_("返还金额（元）"), f["returned"]),
         (_("发起协查请求"), f["requests_issued"]), (_("已办结"), f["requests_completed"]),
         (_("按时办结率（%）"), f["within_share"]), (_("超时督办"), f["requests_overdue"]),
-        (_("预警信息"), f["signals"]), (_("劝阻成功人数"), f["dissuaded"]),
+        (pgettext("count", "预警信息"), f["signals"]), (_("劝阻成功人数"), f["dissuaded"]),
         (_("宣传覆盖人次"), f["publicity_reach"]),
     ]
 

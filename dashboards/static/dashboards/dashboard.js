@@ -121,7 +121,8 @@
       xAxis: { type: "category", data: d.ages.map(function (a) { return a.name; }),
                axisLabel: { interval: 0, width: 64, overflow: "break", fontSize: 11 } },
       yAxis: { type: "value", name: gettextSafe("人"), minInterval: 1 },
-      series: [{ type: "bar", label: { show: true, position: "top" }, data: d.ages.map(function (a) { return a.value; }) }]
+      series: [{ type: "bar", label: { show: true, position: "top", formatter: function (p) { return count(p.value); } },
+                 data: d.ages.map(function (a) { return a.value; }) }]
     }, true);
     var ranked = chart("chart-ranked");
     if (ranked) {
