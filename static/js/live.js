@@ -11,7 +11,8 @@
  *
  *   When a matching event arrives the element is re-fetched with htmx.ajax (debounced, one
  *   request per burst). Children with an id or data-row-id that were not there before get the
- *   class "row-new" (highlight; app.css may style it). Counters work the same way: give the
+ *   class "row-new" (highlight; app.css may style it). Checkboxes ticked in it stay ticked
+ *   (matched by name and value). Counters work the same way: give the
  *   counter element its own data-live-refresh partial.
  *
  *   <body data-live-case="123">  on a case page: the socket subscribes to that case, so the
@@ -86,6 +87,29 @@
         });
     }, 150));
   }
+
+  // Ticked boxes survive a re-render: a clerk picking rows for a bulk action in a busy inbox
+  // would otherwise lose the selection with every request that arrives. Taken just before the
+  // swap (a box ticked while the fetch ran counts) and put back on the new rows.
+  function tickedKeys(el) {
+    var keys = new Set();
+    el.querySelectorAll("input[type=checkbox][name]:checked").forEach(function (c) { keys.add(c.name + "=" + c.value); });
+    return keys;
+  }
+  var ticked = new WeakMap();
+  body.addEventListener("htmx:beforeSwap", function (e) {
+    var el = e.detail.target;
+    if (el && el.dataset && el.dataset.liveRefresh) ticked.set(el, tickedKeys(el));
+  });
+  body.addEventListener("htmx:afterSwap", function (e) {
+    var el = e.detail.target;
+    var keys = el && ticked.get(el);
+    if (!keys || !keys.size) return;
+    ticked.delete(el);
+    el.querySelectorAll("input[type=checkbox][name]").forEach(function (c) {
+      if (keys.has(c.name + "=" + c.value)) c.checked = true;
+    });
+  });
 
   var fireTimers = {};
   function fireSoon(name) {

@@ -129,3 +129,26 @@ def test_the_other_clerk_sees_the_holder_live_and_must_take_over(asgi_server, ne
     row.locator('[data-testid="take-over"]').click()
     other.wait_for_selector('[data-testid="claim-holder"]:has-text("由我办理")')
     assert Request.objects.get(pk=req.pk).claimed_by_id == clerk2.pk
+
+
+def test_rows_ticked_for_bulk_acknowledge_stay_ticked_when_a_request_arrives_live(asgi_server, page, login):
+    from agencies.demo import seed_agencies
+    from alerts.models import Request
+
+    seed_agencies()
+    first = _stop_payment()
+    login(page, asgi_server, "bank_a")
+    page.goto(asgi_server + "/requests/inbox/")
+    _live(page)
+    box = page.locator('[data-testid="inbox-row"][data-number="%s"] [data-testid="bulk-check"]' % first.number)
+    box.check()
+
+    second = _stop_payment()  # arrives while the clerk is choosing: the rows are re-rendered live
+    page.locator('[data-testid="inbox-row"][data-number="%s"]' % second.number).wait_for()
+    assert page.evaluate("window.__noReload === true")
+    assert box.is_checked()
+    page.get_by_test_id("bulk-ack").click()
+    page.wait_for_load_state()
+    first.refresh_from_db()
+    assert first.status == "acknowledged"
+    assert Request.objects.get(pk=second.pk).status == "delivered"  # only what was ticked
