@@ -158,8 +158,12 @@ class Request(models.Model):
             models.Index(fields=["-created_at"], name="alerts_req_dispatch_idx", condition=Q(needs_manual_routing=True)),
             # The league's "open past deadline" per unit (dashboards.assessment): a period's open
             # requests are a tenth of its rows; at 3M requests this took the month's two counts
-            # from 214 to 30 ms each (bench_dashboards, league first view).
-            models.Index(fields=["created_at"], name="alerts_req_open_created_idx",
+            # from 214 to 30 ms each (bench_dashboards, league first view). The columns that
+            # count is made of are included, so a whole month's count is an index-only scan
+            # (the rows sit one per heap page): 162 -> 16 ms for November's 25,000 open rows.
+            models.Index(fields=["created_at"], name="alerts_req_open_cover_idx",
+                         include=["target_agency_id", "secondary_agency_id", "complete_due_at", "ack_due_at",
+                                  "acknowledged_at"],
                          condition=Q(status__in=["created", "delivered", "acknowledged"])),
             models.Index(fields=["person_id_number"], name="alerts_req_person_id_idx", condition=~Q(person_id_number="")),
             models.Index(fields=["person_phone"], name="alerts_req_person_phone_idx", condition=~Q(person_phone="")),

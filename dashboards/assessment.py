@@ -45,13 +45,17 @@ KIND_INDICATORS: dict[str, tuple[str, ...]] = {
 }
 
 
-def percentile(values: list[int], p: float) -> int | None:
-    """Nearest-rank percentile (an actual observed value), None for no values."""
+def percentiles(values: list[int], *ps: float) -> list[int | None]:
+    """Nearest-rank percentiles (actual observed values), None for no values.
+
+    One sort for all of them. The rollups store each day's seconds sorted, so a period's list is
+    a concatenation of sorted runs, which ``sorted`` merges rather than sorts (a month at 1M
+    cases a year: about 250,000 values per list).
+    """
     if not values:
-        return None
+        return [None for _p in ps]
     ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil(p/100 * n)
-    return ordered[int(rank) - 1]
+    return [ordered[int(max(1, -(-len(ordered) * p // 100))) - 1] for p in ps]  # rank ceil(p/100 * n)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -79,7 +83,7 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
     acc: dict[int, dict] = defaultdict(lambda: {"by_kind": {}, "ack": [], "complete": [], "amount_requested": ZERO,
                                                 "amount_held": ZERO, **{f: 0 for f in COUNT_FIELDS}})
     dissuasion: dict[int, dict] = defaultdict(lambda: {f: 0 for f in COUNT_FIELDS})
-    for row in rows.order_by().iterator(chunk_size=2000):
+    for row in rows.order_by():  # a month is a few hundred rows: one fetch, no server-side cursor
         m = acc[row.agency_id]
         kind = m["by_kind"].setdefault(row.kind, {"received": 0, "completed": 0, "within_deadline": 0, "overdue": 0,
                                                   "rejected": 0})
@@ -113,8 +117,8 @@ def agency_metrics(*, start: date, end: date, agency_ids=None) -> dict[int, dict
             "amount_requested": str(m["amount_requested"]), "amount_held": str(m["amount_held"]),
             "open_overdue": overdue_now.get(agency_id, 0),
             "publicity_reached": reached.get(agency_id, (0, 0))[0], "population": reached.get(agency_id, (0, 0))[1],
-            "ack_p50": percentile(m["ack"], 50), "ack_p95": percentile(m["ack"], 95),
-            "complete_p50": percentile(m["complete"], 50), "complete_p95": percentile(m["complete"], 95),
+            **dict(zip(("ack_p50", "ack_p95"), percentiles(m["ack"], 50, 95))),
+            **dict(zip(("complete_p50", "complete_p95"), percentiles(m["complete"], 50, 95))),
             "within_share": _ratio(m["within_deadline"], m["received"]),
             "completion_share": _ratio(m["completed"], m["received"]),
             "ack_in_time_share": _ratio(m["ack_in_time"], m["with_ack_deadline"]),
@@ -205,13 +209,16 @@ def open_overdue_by_agency(*, start: date, end: date, agency_ids=None) -> dict[i
     _, last = day_window(end)
     late = Request.objects.filter(created_at__gte=first, created_at__lt=last, status__in=OPEN_STATUSES).filter(
         Q(complete_due_at__lt=Now()) | Q(complete_due_at__isnull=True, ack_due_at__lt=Now(), acknowledged_at__isnull=True))
+    if agency_ids is not None:
+        late = late.filter(Q(target_agency_id__in=agency_ids) | Q(secondary_agency_id__in=agency_ids))
+    # One scan of the open rows, counted for the receiving agency and for the second one (a
+    # dissuasion task's community): two grouped queries read the same rows twice.
     out: dict[int, int] = defaultdict(int)
-    for field in ("target_agency_id", "secondary_agency_id"):
-        qs = late.exclude(**{field: None})
-        if agency_ids is not None:
-            qs = qs.filter(**{field + "__in": agency_ids})
-        for agency_id, n in qs.order_by().values_list(field).annotate(n=Count("id")):
-            out[agency_id] += n
+    for target, secondary, n in (late.order_by().values_list("target_agency_id", "secondary_agency_id")
+                                 .annotate(n=Count("*"))):  # "*": the covering index has no id
+        for agency_id in {target, secondary} - {None}:
+            if agency_ids is None or agency_id in agency_ids:
+                out[agency_id] += n
     return dict(out)
 
 

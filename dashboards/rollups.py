@@ -352,6 +352,9 @@ def _request_rows(day, start, end) -> None:
             took = _seconds(completed if status == "completed" else None, delivered)
             if took is not None:
                 row.complete_seconds.append(took)
+    for row in rows.values():  # sorted: a period's percentiles then merge runs (assessment.percentiles)
+        row.ack_seconds.sort()
+        row.complete_seconds.sort()
     RequestDaily.objects.bulk_create(rows.values(), batch_size=2000)
 
 

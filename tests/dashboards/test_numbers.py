@@ -140,3 +140,12 @@ def test_publicity_reach_sums_the_outreach_logged_in_the_region(w):
                                 target_group=TargetGroup.values[0], people_reached=people, agency=w.agencies["cm-xingfuli"])
     assert selectors.summary(region=w.regions["340400"], **MARCH)["figures"]["publicity_reach"] == 200
     assert selectors.summary(region=w.regions["340402001001"], **MARCH)["figures"]["publicity_reach"] == 120
+
+
+def test_percentiles_are_nearest_rank_values_from_one_sort():
+    from dashboards.assessment import percentiles
+
+    assert percentiles([], 50, 95) == [None, None]
+    # Two days' sorted lists one after the other, as a period reads them from the rollups.
+    assert percentiles([1, 3, 5, 2, 4], 50, 95, 100) == [3, 5, 5]
+    assert percentiles([10] * 19 + [1000], 95, 96) == [10, 1000]  # rank ceil(0.95 * 20) = 19

@@ -53,6 +53,8 @@ def test_services_mark_days_and_one_refresh_equals_a_rebuild(w, django_capture_o
     case_row = CaseDaily.objects.get(day=today)
     assert (case_row.region_id, case_row.loss, case_row.victims_60p) == (w.regions["340402001002"].pk, Decimal("4300"), 1)
     assert RequestDaily.objects.get(day=today, agency=w.agencies["bank-icbc"]).completed == 1
+    assert all(r.ack_seconds == sorted(r.ack_seconds) and r.complete_seconds == sorted(r.complete_seconds)
+               for r in RequestDaily.objects.all())  # stored sorted: a period's percentiles merge runs
     incremental = snapshot()
     rollups.rebuild()
     assert snapshot() == incremental
