@@ -297,7 +297,7 @@ class AgencyAssessmentView(LoginRequiredMixin, View):
             period = _period(request)
         except BadRequest as exc:
             return _bad_request(request, str(exc))
-        row = next((r for r in assessment.results(period) if r["agency"].pk == agency.pk), None)
+        row = assessment.agency_result(period, agency)
         metrics = (row or {}).get("metrics") or {}
         kind_labels = dict(RequestKind.choices)
         labels, weights = weight_labels(), assessment.period_weights(period)

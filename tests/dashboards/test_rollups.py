@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dashboards import rollups
-from dashboards.models import CUBE_FIELDS, CaseDaily, CaseMonthly, DirtyMark, RegionDaily, RequestDaily
+from dashboards.models import CUBE_FIELDS, CaseDaily, CaseMonthly, DirtyMark, RegionDaily, RequestDaily, TimingMonthly
 
 
 def snapshot():
@@ -20,6 +20,7 @@ def snapshot():
         rows(CaseDaily, "day", "region_id", "typology_id", "reporting_agency_id", "cases", "loss", "solved",
              "victims_u18", "victims_18_34", "victims_35_59", "victims_60p", "victims_unknown"),
         rows(CaseMonthly, "month", "region_id", "region_path", "typology_id", *CUBE_FIELDS),
+        rows(TimingMonthly, "month", "agency_id", "ack_p50", "ack_p95", "complete_p50", "complete_p95"),
         rows(RegionDaily, "day", "region_id", "cases", "loss", "requests_issued", "requests_completed",
              "requests_within", "requests_overdue", "stop_count", "stopped", "signals", "dissuaded"),
         rows(RequestDaily, "day", "agency_id", "kind", "received", "acknowledged", "completed", "within_deadline",
@@ -193,3 +194,17 @@ def test_rebuild_since_a_day_keeps_what_is_before_it(w):
     RegionDaily.objects.filter(day__gte=date(2025, 3, 10)).update(cases=0)
     assert rollups.rebuild(since=date(2025, 3, 10)) == 4  # 10, 12 and 31 March, 1 April
     assert snapshot() == before
+
+
+def test_a_month_reads_its_timings_from_the_monthly_rollup_and_any_other_span_from_the_seconds(w):
+    from datetime import date
+
+    from dashboards import assessment
+
+    icbc = w.agencies["bank-icbc"].pk
+    march = assessment.duration_percentiles(start=date(2025, 3, 1), end=date(2025, 3, 31))
+    assert march[icbc] == {"ack_p50": 180, "ack_p95": 600, "complete_p50": 1200, "complete_p95": 3600}
+    assert march == assessment.seconds_percentiles(start=date(2025, 3, 1), end=date(2025, 3, 31))
+    TimingMonthly.objects.filter(month=date(2025, 3, 1)).delete()  # the table is what a month reads
+    assert assessment.duration_percentiles(start=date(2025, 3, 1), end=date(2025, 3, 31)) == {}
+    assert assessment.duration_percentiles(start=date(2025, 3, 2), end=date(2025, 3, 31))[icbc]["ack_p95"] == 600
