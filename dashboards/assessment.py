@@ -382,6 +382,7 @@ def indicator_items(*, agency: Agency, indicator: str, start: date, end: date, l
     """
     from django.db.models import BooleanField, Case, Count, Q, When
 
+    from alerts.choices import RequestStatus
     from alerts.models import Request
 
     from .rollups import day_window
@@ -397,7 +398,11 @@ def indicator_items(*, agency: Agency, indicator: str, start: date, end: date, l
         return {"items": items, "total": rows.count(), "missed": 0}
     base, good = _indicator_rule(indicator)
     mine = Q(target_agency=agency) if indicator == "money_held" else Q(target_agency=agency) | Q(secondary_agency=agency)
-    scope = Request.objects.filter(mine, base, created_at__gte=first, created_at__lt=last)
+    # Every status, named: the receiving agency's index is (agency, status, time), so the period
+    # becomes one short range per status instead of the agency's whole history (at 3M requests,
+    # a bank's 5 days: 2,900 index pages -> 77, 22 -> 2.5 ms per query).
+    scope = Request.objects.filter(mine, base, created_at__gte=first, created_at__lt=last,
+                                   status__in=RequestStatus.values)
     qs = (
         scope.annotate(ok=Case(When(good, then=True), default=False, output_field=BooleanField()))
         .order_by("ok", "-created_at", "-pk")
