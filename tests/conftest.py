@@ -6,6 +6,8 @@ them need ``transactional_db`` (their data must be committed to be seen) and the
 hashers (the server checks passwords with its own settings).
 """
 
+import asyncio
+import json
 import os
 import signal
 import socket
@@ -21,8 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # New passwords are hashed with MD5 in-process (fast); PBKDF2 stays so that the demo users the
 # session seeded (seed_demo_agencies, hashed as the server processes check them) still log in.
-FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                         "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# The test process's PBKDF2 computes each hash once (tests/hashers.py): the same hashes.
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+MEMO_PBKDF2 = "tests.hashers.MemoPBKDF2PasswordHasher"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", MEMO_PBKDF2]
 
 
 def _free_port() -> int:
@@ -89,8 +93,19 @@ def seed_demo_agencies() -> None:
         seed_agencies()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _memo_pbkdf2():
+    """Django's hashers in the test process, its PBKDF2 one remembering what it computed."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    hashers = [MEMO_PBKDF2 if h == PBKDF2 else h for h in settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_memo_pbkdf2, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         seed_demo_agencies()
 
@@ -131,31 +146,89 @@ def eager_celery(request):
     app.conf.task_always_eager = old
 
 
-@pytest.fixture
-def asgi_server(transactional_db):
-    """The product under uvicorn on a free port, against the test database and Redis."""
-    from django.conf import settings
-
+def start_server(env: dict | None = None, app: str = "tests.server_app:application") -> tuple[subprocess.Popen, str]:
+    """The product under uvicorn on a free port (``app``: the product's ASGI application, with
+    the tests' between-tests path, tests/server_app.py); returns the process and its URL once
+    it answers ``/healthz``."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
-        cwd=ROOT, env=subprocess_env(), start_new_session=True,
+        cwd=ROOT, env=env or subprocess_env(), start_new_session=True,
     )
     url = "http://127.0.0.1:%d" % port
     deadline = time.monotonic() + 40
     while True:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
+            return proc, url
         except Exception:
             if time.monotonic() > deadline or proc.poll() is not None:
                 stop_process(proc)
                 raise RuntimeError("uvicorn did not start")
-            time.sleep(0.2)
+            time.sleep(0.05)
+
+
+class _SharedServer:
+    """One uvicorn process for all the server tests of this pytest process (xdist worker).
+
+    Starting one per test cost a second or more of each test's time. Between two tests the
+    process is brought back to where a fresh one would start (``between``)."""
+
+    proc: subprocess.Popen | None = None
+    url = ""
+
+    def get(self) -> str:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc, self.url = start_server()
+        return self.url
+
+    def between(self) -> None:
+        """Wait until the last test's requests and sockets have ended and the process has
+        forgotten its rows (tests/server_app.py); drop the cache entries it left in Redis (the
+        per-address login budget, cached API tokens, dashboard figures), as a new test of its
+        own would find them. A process that does not come to rest is replaced by a new one."""
+        from django.core.cache import cache
+
+        if self.proc is not None:
+            try:
+                with urllib.request.urlopen(self.url + "/__tests__/between/", timeout=30) as answer:
+                    quiet = json.loads(answer.read())["open"] == 0
+            except Exception:
+                quiet = False
+            if not quiet:
+                self.stop()
+        cache.delete_pattern("*")  # the cache's own keys only: not the broker's nor the channel layer's
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+            self.proc = None
+
+
+_server = _SharedServer()
+
+
+@pytest.fixture(scope="session")
+def _shared_server(django_db_setup):
+    yield _server
+    _server.stop()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, _shared_server):
+    """The product under uvicorn, against the test database and Redis: its URL.
+
+    The process is shared by the server tests of this pytest process; each test gets it as a
+    new one would be (``_SharedServer.between``), and the flush at its end waits until the
+    requests and sockets it opened have ended."""
+    from django.conf import settings
+
     assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "server tests need PostgreSQL"
-    yield url
-    stop_process(proc)
+    _shared_server.between()
+    yield _shared_server.get()
+    _close_browser_contexts()  # before the flush: a page still open would keep its requests going
+    _shared_server.between()
 
 
 @pytest.fixture
@@ -196,18 +269,87 @@ def worker(celery_worker):
     return celery_worker
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+class _SharedChromium:
+    """One headless chromium for all the browser tests of this pytest process (xdist worker).
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous calls.
+    Each test still gets browser contexts of its own (``new_page``: their own cookies, storage
+    and cache), closed at its end. Launching chromium and Playwright's driver for each test cost
+    one to three seconds of it.
+
+    Playwright's sync API runs its event loop in this thread and marks it as the running loop
+    between its calls, so that code in the test process sees an event loop: Django's ORM then
+    refuses to run unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and ``asyncio.run`` and
+    ``async_to_sync`` refuse to start. Playwright marks the loop when a call returns
+    (playwright/_impl/_greenlets.py, ``wait_for_future``); between tests nothing calls it, so
+    the loop is unmarked there (as a new process would find the thread) and marked again before
+    a browser test calls Playwright.
+    """
+
+    playwright = None
+    browser = None
+    loop = None
+    in_test = False
+
+    def open(self):
+        from playwright.sync_api import sync_playwright
+
+        if self.browser is None or not self.browser.is_connected():
+            self.close()
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                          args=["--no-sandbox"])
+            self.loop = asyncio.get_running_loop()  # Playwright's, marked as running by the call above
+        else:
+            asyncio._set_running_loop(self.loop)
+        self.in_test = True
+        return self.browser
+
+    def close_contexts(self) -> None:
+        if self.in_test and self.browser is not None and self.browser.is_connected():
+            for context in self.browser.contexts:
+                context.close()
+
+    def leave(self) -> None:
+        """The test is over: close its contexts, unmark the loop."""
+        self.close_contexts()
+        self.in_test = False
+        asyncio._set_running_loop(None)
+
+    def close(self) -> None:
+        if self.playwright is not None:
+            asyncio._set_running_loop(self.loop)
+            try:
+                if self.browser is not None and self.browser.is_connected():
+                    self.browser.close()
+                self.playwright.stop()
+            finally:
+                asyncio._set_running_loop(None)
+        self.playwright = self.browser = self.loop = None
+
+
+_chromium = _SharedChromium()
+
+
+def _close_browser_contexts() -> None:
+    _chromium.close_contexts()
+
+
+@pytest.fixture(scope="session")
+def _shared_chromium():
+    yield _chromium
+    _chromium.close()
+
+
+@pytest.fixture
+def browser(_shared_chromium):
+    """The shared chromium, for this test (contexts it opens are closed at its end)."""
+    # The ORM calls the test makes between browser steps are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        yield _shared_chromium.open()
+    finally:
+        _shared_chromium.leave()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
