@@ -68,12 +68,13 @@ def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
 
 
 def start_worker(name: str = "test", *, app: str = "fraudgov", pool: str = "solo", concurrency: int = 1,
-                 env: dict | None = None) -> subprocess.Popen:
-    """A Celery worker process on this run's database and broker (``app`` may be a test app)."""
+                 env: dict | None = None, include: str = "") -> subprocess.Popen:
+    """A Celery worker process on this run's database and broker (``app`` may be a test app;
+    ``include``: more modules for it to import)."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=%d" % concurrency, "--pool=" + pool,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "%s@%%h" % name,
-         "--loglevel=WARNING"],
+         "--loglevel=WARNING", *(["--include=" + include] if include else [])],
         cwd=ROOT, env=env or subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=None,
     )
@@ -293,21 +294,97 @@ def purge_broker() -> None:
     delivery_woken()
 
 
+class _SharedWorker:
+    """One Celery worker (solo pool) for all the worker tests of this pytest process.
+
+    Starting one per test cost two to three seconds of it. The worker consumes the queue only
+    during a test that asks for it: other tests find tasks left queued as they did with no worker
+    running (a request a server test issues stays undelivered), and tests that run workers of
+    their own (tests/alerts/test_worker_kill.py, the production boot) are alone on the queue.
+    Before a test it forgets what it read of rows (tests/worker_control.py), as a new worker
+    would; after it, it stops consuming and finishes what it took before the flush. A worker
+    that does not answer is replaced by a new one.
+    """
+
+    proc: subprocess.Popen | None = None
+    hostname = "test@" + socket.gethostname()
+
+    def _command(self, command: str, **arguments) -> bool:
+        from fraudgov.celery import app
+
+        replies = app.control.broadcast(command, arguments=arguments, destination=[self.hostname], reply=True,
+                                        timeout=10, limit=1)
+        return bool(replies) and "error" not in replies[0].get(self.hostname, {})
+
+    def take(self) -> subprocess.Popen:
+        """Purge the queue (as a test with a new worker would find it), then consume it."""
+        from fraudgov.celery import app
+
+        purge_broker()
+        # The routing of the default queue, in case a test flushed Redis (test_lockout clears the
+        # cache): a new worker declared it at its start.
+        with app.connection_for_write() as conn:
+            app.amqp.queues[app.conf.task_default_queue](conn.default_channel).declare()
+        if self.proc is not None and self.proc.poll() is None:
+            if self._command("tests_forget") and self._command("add_consumer", queue=app.conf.task_default_queue):
+                return self.proc
+            self.stop()
+        self.proc = start_worker(include="tests.worker_control")
+        return self.proc
+
+    def release(self) -> None:
+        """Stop consuming, and wait until the tasks the worker took have run."""
+        from fraudgov.celery import app
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = None
+            return
+        if not (self._command("cancel_consumer", queue=app.conf.task_default_queue) and self._idle()):
+            self.stop()
+
+    def _idle(self, timeout: float = 30.0) -> bool:
+        from fraudgov.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            inspect = app.control.inspect(destination=[self.hostname], timeout=10, limit=1)
+            reserved, active = inspect.reserved(), inspect.active()
+            if reserved is not None and active is not None and not reserved.get(self.hostname) \
+                    and not active.get(self.hostname):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+            self.proc = None
+
+
+_worker = _SharedWorker()
+
+
+@pytest.fixture(scope="session")
+def _shared_worker(django_db_setup):
+    yield _worker
+    _worker.stop()
+
+
 @pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker on the real Redis broker; tasks are no longer run in-process."""
+def celery_worker(transactional_db, _shared_worker):
+    """A real Celery worker on the real Redis broker; tasks are no longer run in-process.
+
+    The worker process is shared by the worker tests of this pytest process (``_SharedWorker``)."""
     from django.conf import settings
 
     from fraudgov.celery import app
 
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real broker")
-    purge_broker()
     old = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    proc = start_worker()
-    yield proc
-    stop_process(proc)
+    yield _shared_worker.take()
+    _shared_worker.release()
     app.conf.task_always_eager = old
 
 
