@@ -95,18 +95,23 @@ def seed_demo_agencies() -> None:
         seed_agencies()
 
 
-_demo_world: dict[str, str] = {}
+_demo_worlds: dict[bool, dict[str, str]] = {}
 
 
 def seed_demo_world() -> None:
     """``manage.py seed_demo`` (three hundred cases through the services, requests, publicity,
-    rollups) for a transactional test: the first call in this test process runs it and copies
-    every table out; later calls put those rows back (a fraction of a second, not ten to twenty).
+    rollups): the first call in this test process runs it and copies every table out; later
+    calls put those rows back (a fraction of a second, not ten to twenty).
 
     The rows are the command's own, written the same way whichever test comes first: with the
     tasks run in-process (as the embedded default runs them) and Django's hashers (every demo
-    user logs in through the form). The sequences are left where they are: they only grow
-    during a run, so the rows a test adds still get ids never used before.
+    user logs in through the form). A world seeded inside a transaction that is never committed
+    (a module's world, rolled back at its end) lacks what runs after a commit (events published
+    from their staging table, rollups refreshed): it is kept apart from one seeded in autocommit
+    (a transactional test). The sequences are left where they are: they only grow during a run,
+    so the rows a test adds still get ids never used before. After a rollback of a transaction
+    this was called in, call ``ContentType.objects.clear_cache()``: the content types are back
+    with other ids.
     """
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
@@ -117,23 +122,25 @@ def seed_demo_world() -> None:
 
     tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
     quote = connection.ops.quote_name
-    if not _demo_world:
+    world = _demo_worlds.get(connection.in_atomic_block)
+    if world is None:
         eager, app.conf.task_always_eager = app.conf.task_always_eager, True
         try:
             with override_settings(PASSWORD_HASHERS=[MEMO_PBKDF2]):
                 call_command("seed_demo", verbosity=0)
         finally:
             app.conf.task_always_eager = eager
+        world = _demo_worlds[connection.in_atomic_block] = {}
         with connection.cursor() as cursor:
             for table in tables:
                 rows = io.StringIO()
                 cursor.copy_expert("COPY %s TO STDOUT" % quote(table), rows)
-                _demo_world[table] = rows.getvalue()
+                world[table] = rows.getvalue()
         return
     # The foreign keys are deferred (Django's): checked at the commit, once every table is in.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE %s" % ", ".join(quote(table) for table in tables))
-        for table, rows in _demo_world.items():
+        for table, rows in world.items():
             if rows:
                 cursor.copy_expert("COPY %s FROM STDIN" % quote(table), io.StringIO(rows))
     # The content types are back with the ids they had: forget the ones read since.
