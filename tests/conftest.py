@@ -4,6 +4,11 @@ processes against the test database, and a headless Debian chromium driven by Pl
 The server and the worker are subprocesses pointed at the test database, so the tests that use
 them need ``transactional_db`` (their data must be committed to be seen) and the real password
 hashers (the server checks passwords with its own settings).
+
+Each pytest process (xdist worker) starts one server, one worker and one chromium when a test
+first asks for them and shares them with the tests after it; between two tests each is brought
+back to where a new one would start (``_SharedServer``, ``_SharedWorker``, ``_SharedChromium``).
+The tests that stop, kill or reconfigure a server or worker start processes of their own.
 """
 
 import asyncio
@@ -16,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -28,6 +34,14 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 MEMO_PBKDF2 = "tests.hashers.MemoPBKDF2PasswordHasher"
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", MEMO_PBKDF2]
+
+
+def server_password_hashers() -> list[str]:
+    """Django's hashers, which the server processes check passwords with (the test process's
+    PBKDF2 gives the same hashes, computing each once)."""
+    from django.conf import global_settings
+
+    return [MEMO_PBKDF2 if h == PBKDF2 else h for h in global_settings.PASSWORD_HASHERS]
 
 
 def _free_port() -> int:
@@ -151,11 +165,9 @@ def seed_demo_world() -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _memo_pbkdf2():
     """Django's hashers in the test process, its PBKDF2 one remembering what it computed."""
-    from django.conf import settings
     from django.test.utils import override_settings
 
-    hashers = [MEMO_PBKDF2 if h == PBKDF2 else h for h in settings.PASSWORD_HASHERS]
-    with override_settings(PASSWORD_HASHERS=hashers):
+    with override_settings(PASSWORD_HASHERS=server_password_hashers()):
         yield
 
 
@@ -283,6 +295,7 @@ class _SharedServer:
             except Exception:
                 quiet = False
             if not quiet:
+                warnings.warn("the shared uvicorn did not come to rest between two tests: replaced")
                 self.stop()
         cache.delete_pattern("*")  # the cache's own keys only: not the broker's nor the channel layer's
 
@@ -347,11 +360,15 @@ class _SharedWorker:
     proc: subprocess.Popen | None = None
     hostname = "test@" + socket.gethostname()
 
-    def _command(self, command: str, **arguments) -> bool:
+    def _command(self, command: str, timeout: float = 10, **arguments) -> bool:
+        """Send a remote-control command and wait for the worker's answer. On a connection of its
+        own: kombu remembers per connection that it declared the reply queue, and a test that
+        flushed Redis took that declaration with it."""
         from fraudgov.celery import app
 
-        replies = app.control.broadcast(command, arguments=arguments, destination=[self.hostname], reply=True,
-                                        timeout=10, limit=1)
+        with app.connection_for_write() as conn:
+            replies = app.control.broadcast(command, arguments=arguments, destination=[self.hostname], reply=True,
+                                            timeout=timeout, limit=1, connection=conn)
         return bool(replies) and "error" not in replies[0].get(self.hostname, {})
 
     def take(self) -> subprocess.Popen:
@@ -368,6 +385,11 @@ class _SharedWorker:
                 return self.proc
             self.stop()
         self.proc = start_worker(include="tests.worker_control")
+        # Ready before the test begins: its own waits then measure the product, not a start-up
+        # (which can take most of a minute on a loaded machine).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None and not self._command("ping", timeout=1):
+            pass
         return self.proc
 
     def release(self) -> None:
@@ -378,6 +400,7 @@ class _SharedWorker:
             self.proc = None
             return
         if not (self._command("cancel_consumer", queue=app.conf.task_default_queue) and self._idle()):
+            warnings.warn("the shared Celery worker did not come to rest after a test: replaced")
             self.stop()
 
     def _idle(self, timeout: float = 30.0) -> bool:
@@ -385,8 +408,9 @@ class _SharedWorker:
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            inspect = app.control.inspect(destination=[self.hostname], timeout=10, limit=1)
-            reserved, active = inspect.reserved(), inspect.active()
+            with app.connection_for_write() as conn:
+                inspect = app.control.inspect(destination=[self.hostname], timeout=10, limit=1, connection=conn)
+                reserved, active = inspect.reserved(), inspect.active()
             if reserved is not None and active is not None and not reserved.get(self.hostname) \
                     and not active.get(self.hostname):
                 return True
