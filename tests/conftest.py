@@ -175,7 +175,7 @@ def _memo_pbkdf2():
 def _static_files_read_once():
     """WhiteNoise's middleware reads the whole STATIC_ROOT (a stat of every file and of its
     compressed copies) each time a handler is built, and Django's test client builds one per
-    client: a tenth of a second of almost every test. The files do not change during a run
+    client: 15 ms of almost every test. The files do not change during a run
     (./test collects them first), so this process reads each directory once per configuration
     and gives the middlewares built later the same entries."""
     from django.conf import settings
