@@ -6,25 +6,21 @@ them need ``transactional_db`` (their data must be committed to be seen) and the
 hashers (the server checks passwords with its own settings).
 
 Each pytest process (xdist worker) starts one server, one worker and one chromium when a test
-first asks for them and shares them with the tests after it; between two tests each is brought
-back to where a new one would start (``_SharedServer``, ``_SharedWorker``, ``_SharedChromium``).
-The tests that stop, kill or reconfigure a server or worker start processes of their own.
+first asks for them and shares them with the tests after it (tests/processes.py).
 """
 
-import asyncio
 import io
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-import warnings
 from pathlib import Path
 
 import pytest
+
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -179,7 +175,7 @@ def seed_demo_world() -> None:
                 cursor.copy_expert("COPY %s FROM STDIN" % quote(table), io.StringIO(rows))
     # The content types are back with the ids they had: forget the ones read since.
     ContentType.objects.clear_cache()
-    _server.between()  # and the server process forgets the ones it read
+    processes.server.between()  # and the server process forgets the ones it read
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -264,89 +260,25 @@ def eager_celery(request):
     app.conf.task_always_eager = old
 
 
-def start_server(env: dict | None = None, app: str = "tests.server_app:application") -> tuple[subprocess.Popen, str]:
-    """The product under uvicorn on a free port (``app``: the product's ASGI application, with
-    the tests' between-tests path, tests/server_app.py); returns the process and its URL once
-    it answers ``/healthz``."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
-        cwd=ROOT, env=env or subprocess_env(), start_new_session=True,
-    )
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 40
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            return proc, url
-        except Exception:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                stop_process(proc)
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-
-
-class _SharedServer:
-    """One uvicorn process for all the server tests of this pytest process (xdist worker).
-
-    Starting one per test cost a second or more of each test's time. Between two tests the
-    process is brought back to where a fresh one would start (``between``)."""
-
-    proc: subprocess.Popen | None = None
-    url = ""
-
-    def get(self) -> str:
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc, self.url = start_server()
-        return self.url
-
-    def between(self) -> None:
-        """Wait until the last test's requests and sockets have ended and the process has
-        forgotten its rows (tests/server_app.py); drop the cache entries it left in Redis (the
-        per-address login budget, cached API tokens, dashboard figures), as a new test of its
-        own would find them. A process that does not come to rest is replaced by a new one."""
-        from django.core.cache import cache
-
-        if self.proc is not None:
-            try:
-                with urllib.request.urlopen(self.url + "/__tests__/between/", timeout=30) as answer:
-                    quiet = json.loads(answer.read())["open"] == 0
-            except Exception:
-                quiet = False
-            if not quiet:
-                warnings.warn("the shared uvicorn did not come to rest between two tests: replaced")
-                self.stop()
-        cache.delete_pattern("*")  # the cache's own keys only: not the broker's nor the channel layer's
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop_process(self.proc)
-            self.proc = None
-
-
-_server = _SharedServer()
-
-
 @pytest.fixture(scope="session")
 def _shared_server(django_db_setup):
-    yield _server
-    _server.stop()
+    yield processes.server
+    processes.server.stop()
 
 
 @pytest.fixture
 def asgi_server(transactional_db, _shared_server):
     """The product under uvicorn, against the test database and Redis: its URL.
 
-    The process is shared by the server tests of this pytest process; each test gets it as a
-    new one would be (``_SharedServer.between``), and the flush at its end waits until the
-    requests and sockets it opened have ended."""
+    The process is shared by the server tests of this pytest process (tests/processes.py); each
+    test gets it as a new one would be, and the flush at its end waits until the requests and
+    sockets it opened have ended."""
     from django.conf import settings
 
     assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "server tests need PostgreSQL"
     _shared_server.between()
     yield _shared_server.get()
-    _close_browser_contexts()  # before the flush: a page still open would keep its requests going
+    processes.chromium.close_contexts()  # before the flush: a page still open would keep its requests going
     _shared_server.between()
 
 
@@ -365,98 +297,17 @@ def purge_broker() -> None:
     delivery_woken()
 
 
-class _SharedWorker:
-    """One Celery worker (solo pool) for all the worker tests of this pytest process.
-
-    Starting one per test cost two to three seconds of it. The worker consumes the queue only
-    during a test that asks for it: other tests find tasks left queued as they did with no worker
-    running (a request a server test issues stays undelivered), and tests that run workers of
-    their own (tests/alerts/test_worker_kill.py, the production boot) are alone on the queue.
-    Before a test it forgets what it read of rows (tests/worker_control.py), as a new worker
-    would; after it, it stops consuming and finishes what it took before the flush. A worker
-    that does not answer is replaced by a new one.
-    """
-
-    proc: subprocess.Popen | None = None
-    hostname = "test@" + socket.gethostname()
-
-    def _command(self, command: str, timeout: float = 10, **arguments) -> bool:
-        """Send a remote-control command and wait for the worker's answer. On a connection of its
-        own: kombu remembers per connection that it declared the reply queue, and a test that
-        flushed Redis took that declaration with it."""
-        from fraudgov.celery import app
-
-        with app.connection_for_write() as conn:
-            replies = app.control.broadcast(command, arguments=arguments, destination=[self.hostname], reply=True,
-                                            timeout=timeout, limit=1, connection=conn)
-        return bool(replies) and "error" not in replies[0].get(self.hostname, {})
-
-    def take(self) -> subprocess.Popen:
-        """Purge the queue (as a test with a new worker would find it), then consume it."""
-        from fraudgov.celery import app
-
-        purge_broker()
-        # The routing of the default queue, in case a test flushed Redis (test_lockout clears the
-        # cache): a new worker declared it at its start.
-        with app.connection_for_write() as conn:
-            app.amqp.queues[app.conf.task_default_queue](conn.default_channel).declare()
-        if self.proc is not None and self.proc.poll() is None:
-            if self._command("tests_forget") and self._command("add_consumer", queue=app.conf.task_default_queue):
-                return self.proc
-            self.stop()
-        self.proc = start_worker(include="tests.worker_control")
-        # Ready before the test begins: its own waits then measure the product, not a start-up
-        # (which can take most of a minute on a loaded machine).
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.proc.poll() is None and not self._command("ping", timeout=1):
-            pass
-        return self.proc
-
-    def release(self) -> None:
-        """Stop consuming, and wait until the tasks the worker took have run."""
-        from fraudgov.celery import app
-
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = None
-            return
-        if not (self._command("cancel_consumer", queue=app.conf.task_default_queue) and self._idle()):
-            warnings.warn("the shared Celery worker did not come to rest after a test: replaced")
-            self.stop()
-
-    def _idle(self, timeout: float = 30.0) -> bool:
-        from fraudgov.celery import app
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with app.connection_for_write() as conn:
-                inspect = app.control.inspect(destination=[self.hostname], timeout=10, limit=1, connection=conn)
-                reserved, active = inspect.reserved(), inspect.active()
-            if reserved is not None and active is not None and not reserved.get(self.hostname) \
-                    and not active.get(self.hostname):
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop_process(self.proc)
-            self.proc = None
-
-
-_worker = _SharedWorker()
-
-
 @pytest.fixture(scope="session")
 def _shared_worker(django_db_setup):
-    yield _worker
-    _worker.stop()
+    yield processes.worker
+    processes.worker.stop()
 
 
 @pytest.fixture
 def celery_worker(transactional_db, _shared_worker):
     """A real Celery worker on the real Redis broker; tasks are no longer run in-process.
 
-    The worker process is shared by the worker tests of this pytest process (``_SharedWorker``)."""
+    The worker process is shared by the worker tests of this pytest process (tests/processes.py)."""
     from django.conf import settings
 
     from fraudgov.celery import app
@@ -475,75 +326,10 @@ def worker(celery_worker):
     return celery_worker
 
 
-class _SharedChromium:
-    """One headless chromium for all the browser tests of this pytest process (xdist worker).
-
-    Each test still gets browser contexts of its own (``new_page``: their own cookies, storage
-    and cache), closed at its end. Launching chromium and Playwright's driver for each test cost
-    one to three seconds of it.
-
-    Playwright's sync API runs its event loop in this thread and marks it as the running loop
-    between its calls, so that code in the test process sees an event loop: Django's ORM then
-    refuses to run unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and ``asyncio.run`` and
-    ``async_to_sync`` refuse to start. Playwright marks the loop when a call returns
-    (playwright/_impl/_greenlets.py, ``wait_for_future``); between tests nothing calls it, so
-    the loop is unmarked there (as a new process would find the thread) and marked again before
-    a browser test calls Playwright.
-    """
-
-    playwright = None
-    browser = None
-    loop = None
-    in_test = False
-
-    def open(self):
-        from playwright.sync_api import sync_playwright
-
-        if self.browser is None or not self.browser.is_connected():
-            self.close()
-            self.playwright = sync_playwright().start()
-            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                          args=["--no-sandbox"])
-            self.loop = asyncio.get_running_loop()  # Playwright's, marked as running by the call above
-        else:
-            asyncio._set_running_loop(self.loop)
-        self.in_test = True
-        return self.browser
-
-    def close_contexts(self) -> None:
-        if self.in_test and self.browser is not None and self.browser.is_connected():
-            for context in self.browser.contexts:
-                context.close()
-
-    def leave(self) -> None:
-        """The test is over: close its contexts, unmark the loop."""
-        self.close_contexts()
-        self.in_test = False
-        asyncio._set_running_loop(None)
-
-    def close(self) -> None:
-        if self.playwright is not None:
-            asyncio._set_running_loop(self.loop)
-            try:
-                if self.browser is not None and self.browser.is_connected():
-                    self.browser.close()
-                self.playwright.stop()
-            finally:
-                asyncio._set_running_loop(None)
-        self.playwright = self.browser = self.loop = None
-
-
-_chromium = _SharedChromium()
-
-
-def _close_browser_contexts() -> None:
-    _chromium.close_contexts()
-
-
 @pytest.fixture(scope="session")
 def _shared_chromium():
-    yield _chromium
-    _chromium.close()
+    yield processes.chromium
+    processes.chromium.close()
 
 
 @pytest.fixture
