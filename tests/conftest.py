@@ -4,25 +4,40 @@ processes against the test database, and a headless Debian chromium driven by Pl
 The server and the worker are subprocesses pointed at the test database, so the tests that use
 them need ``transactional_db`` (their data must be committed to be seen) and the real password
 hashers (the server checks passwords with its own settings).
+
+Each pytest process (xdist worker) starts one server, one worker and one chromium when a test
+first asks for them and shares them with the tests after it (tests/processes.py).
 """
 
+import io
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # New passwords are hashed with MD5 in-process (fast); PBKDF2 stays so that the demo users the
 # session seeded (seed_demo_agencies, hashed as the server processes check them) still log in.
-FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                         "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# The test process's PBKDF2 computes each hash once (tests/hashers.py): the same hashes.
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+MEMO_PBKDF2 = "tests.hashers.MemoPBKDF2PasswordHasher"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", MEMO_PBKDF2]
+
+
+def server_password_hashers() -> list[str]:
+    """Django's hashers, which the server processes check passwords with (the test process's
+    PBKDF2 gives the same hashes, computing each once)."""
+    from django.conf import global_settings
+
+    return [MEMO_PBKDF2 if h == PBKDF2 else h for h in global_settings.PASSWORD_HASHERS]
 
 
 def _free_port() -> int:
@@ -62,13 +77,34 @@ def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
         proc.wait()
 
 
+def stop_processes(procs, sig=signal.SIGTERM) -> None:
+    """``stop_process`` for several processes at once: all are signalled, then awaited, so that
+    their shutdowns (a Celery worker's warm shutdown takes seconds) overlap instead of adding up."""
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+
 def start_worker(name: str = "test", *, app: str = "fraudgov", pool: str = "solo", concurrency: int = 1,
-                 env: dict | None = None) -> subprocess.Popen:
-    """A Celery worker process on this run's database and broker (``app`` may be a test app)."""
+                 env: dict | None = None, include: str = "") -> subprocess.Popen:
+    """A Celery worker process on this run's database and broker (``app`` may be a test app;
+    ``include``: more modules for it to import)."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", app, "worker", "--concurrency=%d" % concurrency, "--pool=" + pool,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "%s@%%h" % name,
-         "--loglevel=WARNING"],
+         "--loglevel=WARNING", *(["--include=" + include] if include else [])],
         cwd=ROOT, env=env or subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=None,
     )
@@ -89,8 +125,101 @@ def seed_demo_agencies() -> None:
         seed_agencies()
 
 
+_demo_worlds: dict[bool, dict[str, str]] = {}
+
+
+def seed_demo_world() -> None:
+    """``manage.py seed_demo`` (three hundred cases through the services, requests, publicity,
+    rollups): the first call in this test process runs it and copies every table out; later
+    calls put those rows back (a fraction of a second, not ten to twenty).
+
+    The rows are the command's own, written the same way whichever test comes first: with the
+    tasks run in-process (as the embedded default runs them) and Django's hashers (every demo
+    user logs in through the form). A world seeded inside a transaction that is never committed
+    (a module's world, rolled back at its end) lacks what runs after a commit (events published
+    from their staging table, rollups refreshed): it is kept apart from one seeded in autocommit
+    (a transactional test). The sequences are left where they are: they only grow during a run,
+    so the rows a test adds still get ids never used before. After a rollback of a transaction
+    this was called in, call ``ContentType.objects.clear_cache()``: the content types are back
+    with other ids.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import override_settings
+
+    from fraudgov.celery import app
+
+    tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    quote = connection.ops.quote_name
+    world = _demo_worlds.get(connection.in_atomic_block)
+    if world is None:
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+        try:
+            with override_settings(PASSWORD_HASHERS=[MEMO_PBKDF2]):
+                call_command("seed_demo", verbosity=0)
+        finally:
+            app.conf.task_always_eager = eager
+        world = _demo_worlds[connection.in_atomic_block] = {}
+        with connection.cursor() as cursor:
+            for table in tables:
+                rows = io.StringIO()
+                cursor.copy_expert("COPY %s TO STDOUT" % quote(table), rows)
+                world[table] = rows.getvalue()
+        return
+    # The foreign keys are deferred (Django's): checked at the commit, once every table is in.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE %s" % ", ".join(quote(table) for table in tables))
+        for table, rows in world.items():
+            if rows:
+                cursor.copy_expert("COPY %s FROM STDIN" % quote(table), io.StringIO(rows))
+    # The content types are back with the ids they had: forget the ones read since.
+    ContentType.objects.clear_cache()
+    processes.server.between()  # and the server process forgets the ones it read
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _memo_pbkdf2():
+    """Django's hashers in the test process, its PBKDF2 one remembering what it computed."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=server_password_hashers()):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_read_once():
+    """WhiteNoise's middleware reads the whole STATIC_ROOT (a stat of every file and of its
+    compressed copies) each time a handler is built, and Django's test client builds one per
+    client: 15 ms of almost every test. The files do not change during a run
+    (./test collects them first), so this process reads each directory once per configuration
+    and gives the middlewares built later the same entries."""
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise
+
+    read = WhiteNoise.update_files_dictionary
+    entries: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self, root, prefix):
+        key = (type(self), root, prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file,
+               self.add_headers_function, getattr(self, "static_prefix", None),
+               repr(settings.STORAGES.get("staticfiles")))
+        if key not in entries:
+            mine, self.files = self.files, {}
+            try:
+                read(self, root, prefix)
+                entries[key] = self.files
+            finally:
+                self.files = mine
+        self.files.update(entries[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary
+    yield
+    WhiteNoise.update_files_dictionary = read
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_memo_pbkdf2, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         seed_demo_agencies()
 
@@ -131,31 +260,26 @@ def eager_celery(request):
     app.conf.task_always_eager = old
 
 
+@pytest.fixture(scope="session")
+def _shared_server(django_db_setup):
+    yield processes.server
+    processes.server.stop()
+
+
 @pytest.fixture
-def asgi_server(transactional_db):
-    """The product under uvicorn on a free port, against the test database and Redis."""
+def asgi_server(transactional_db, _shared_server):
+    """The product under uvicorn, against the test database and Redis: its URL.
+
+    The process is shared by the server tests of this pytest process (tests/processes.py); each
+    test gets it as a new one would be, and the flush at its end waits until the requests and
+    sockets it opened have ended."""
     from django.conf import settings
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "fraudgov.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
-        cwd=ROOT, env=subprocess_env(), start_new_session=True,
-    )
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 40
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except Exception:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                stop_process(proc)
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.2)
     assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "server tests need PostgreSQL"
-    yield url
-    stop_process(proc)
+    _shared_server.between()
+    yield _shared_server.get()
+    processes.chromium.close_contexts()  # before the flush: a page still open would keep its requests going
+    _shared_server.between()
 
 
 @pytest.fixture
@@ -173,21 +297,27 @@ def purge_broker() -> None:
     delivery_woken()
 
 
+@pytest.fixture(scope="session")
+def _shared_worker(django_db_setup):
+    yield processes.worker
+    processes.worker.stop()
+
+
 @pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker on the real Redis broker; tasks are no longer run in-process."""
+def celery_worker(transactional_db, _shared_worker):
+    """A real Celery worker on the real Redis broker; tasks are no longer run in-process.
+
+    The worker process is shared by the worker tests of this pytest process (tests/processes.py)."""
     from django.conf import settings
 
     from fraudgov.celery import app
 
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real broker")
-    purge_broker()
     old = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    proc = start_worker()
-    yield proc
-    stop_process(proc)
+    yield _shared_worker.take()
+    _shared_worker.release()
     app.conf.task_always_eager = old
 
 
@@ -196,18 +326,22 @@ def worker(celery_worker):
     return celery_worker
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+@pytest.fixture(scope="session")
+def _shared_chromium():
+    yield processes.chromium
+    processes.chromium.close()
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous calls.
+
+@pytest.fixture
+def browser(_shared_chromium):
+    """The shared chromium, for this test (contexts it opens are closed at its end)."""
+    # The ORM calls the test makes between browser steps are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        yield _shared_chromium.open()
+    finally:
+        _shared_chromium.leave()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

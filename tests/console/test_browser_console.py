@@ -5,6 +5,8 @@
 
 import pytest
 
+from tests.console.english_crawl import JOURNEYS
+
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW_PASSWORD = "Qz7!fraud-console"
 
@@ -100,15 +102,17 @@ def test_navigation_fits_one_line_at_1280_in_both_languages(seeded, asgi_server,
     assert nav_height < 70, nav_height
 
 
+@pytest.mark.xdist_group("demo_world")  # seeded once per test process: see tests/foundation/test_browser_csp.py
+@pytest.mark.parametrize("journey", JOURNEYS, ids=[username for username, _steps in JOURNEYS])
 def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transactional_db, eager_celery, asgi_server,
-                                                                          page, login):
+                                                                          page, login, journey):
     """Crawl the main pages of each kind of member in English (tests/console/english_crawl.py):
     typologies, timeline lines, statuses, labels and messages are all English; the only Chinese
-    left is what members typed (names of agencies, people, places, notes)."""
-    from django.core.management import call_command
-
+    left is what members typed (names of agencies, people, places, notes). One test per kind of
+    member, so that the test processes share the crawl."""
+    from tests.conftest import seed_demo_world
     from tests.console.english_crawl import crawl, user_data_strings
 
-    call_command("seed_demo", verbosity=0)
-    report = crawl(page, asgi_server, login, user_data_strings())
+    seed_demo_world()
+    report = crawl(page, asgi_server, login, user_data_strings(), journeys=[journey])
     assert report == {}, "\n".join("%s: %s" % (where, " / ".join(found[:5])) for where, found in report.items())

@@ -6,17 +6,17 @@ DOM event, in the same document (no reload); regions with data-live-refresh foll
 
 import pytest
 
+from tests.conftest import server_password_hashers
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_bank_inbox_shows_request_issued_in_another_page_without_reload(live_server_url, worker, demo_world,
                                                                          settings, new_page, login):
-    from django.conf import global_settings
-
     from agencies.models import User
 
     # The server process only knows the real hashers, not the fast test one demo_world set here.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = server_password_hashers()
     for u in User.objects.filter(username__in=["analyst", "bank_a"]):
         u.set_password(settings.DEMO_PASSWORD)
         u.save()

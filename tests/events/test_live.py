@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import websockets
+import websockets.exceptions  # not imported by the package itself: the tests name its classes before connecting
 from django.db import connection, transaction
 
 from events.models import Event

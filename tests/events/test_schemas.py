@@ -11,13 +11,11 @@ test runs in a savepoint of it. Events are read as the action stored them (``Sta
 the caller's transaction), before any publish.
 """
 
-import io
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
 from django.test.utils import override_settings
@@ -31,6 +29,9 @@ from cases.models import Case, Typology
 from events.models import StagedEvent
 from events.schemas import EVENT_KINDS, REQUEST_FULL, REQUEST_MINIMAL, EventSchemaError, event_kind
 from propaganda.models import Bulletin, BulletinReceipt
+from tests.conftest import seed_demo_world
+
+pytestmark = pytest.mark.xdist_group("demo_world_in_transaction")  # see tests/foundation/test_permission_matrix.py
 
 CENTRE_CHAIN_OF_RENMIN = {"ps-renmin", "dc-centre", "w-centre"}  # the station and the police above it
 ALL_CODES = {
@@ -43,20 +44,23 @@ ALL_CODES = {
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """``manage.py seed_demo`` once, plus what the demo lacks: a request issued by a station, a
-    case shared with the procuratorate, signals with and without a region, a published county
-    bulletin and its receipts."""
+    """``manage.py seed_demo`` once (``seed_demo_world``), plus what the demo lacks: a request
+    issued by a station, a case shared with the procuratorate, signals with and without a region,
+    a published county bulletin and its receipts."""
+    from django.contrib.contenttypes.models import ContentType
+
     with django_db_blocker.unblock(), override_settings(
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("seed_demo", stdout=io.StringIO())
+            seed_demo_world()
             _extras()
             yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            ContentType.objects.clear_cache()
 
 
 def _extras():

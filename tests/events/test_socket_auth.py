@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 import websockets
+import websockets.exceptions  # not imported by the package itself: the tests name its classes before connecting
 from django.test import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)

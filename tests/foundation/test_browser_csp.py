@@ -4,17 +4,18 @@ still work (confirm before a removal, a select that submits, the freeze form's i
 Swagger UI at /api/docs/ renders under the same policy."""
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import FAST_PASSWORD_HASHERS
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# xdist_group: with ``--dist loadgroup`` (./test) one test process runs the tests of seed_demo_world's
+# committed world, and seeds it once (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo_world")]
 
 
 @pytest.fixture
 def seeded(transactional_db, settings):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS  # sessions are made here
-    call_command("seed_demo", verbosity=0)
+    seed_demo_world()
 
 
 def _watch(page) -> list[str]:
@@ -34,35 +35,40 @@ def _login(page, base, username):
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
 
 
-def test_pages_load_under_the_policy_with_nothing_refused(seeded, asgi_server, new_page):
+# Each kind of member's pages; {case} and {analyst} stand for the first case and the analyst.
+JOURNEYS = {
+    "analyst": ["/cases/", "/cases/{case}/", "/cases/new/", "/cases/benign/", "/cases/lookup/"],
+    "leader": ["/dashboard/", "/dashboard/report/", "/dashboard/league/", "/agencies/", "/audit/"],
+    "bank_a": ["/requests/inbox/"],
+    "grid_a": ["/requests/tasks/"],
+    "publicity": ["/publicity/", "/publicity/library/", "/publicity/bulletins/"],
+    "admin": ["/admin/", "/admin/agencies/user/", "/admin/agencies/user/{analyst}/change/",
+              "/admin/agencies/routingkey/add/", "/api/docs/"],
+    "centre_admin": ["/admin/agencies/user/{analyst}/change/", "/accounts/password/"],
+}
+
+
+@pytest.mark.parametrize("username", JOURNEYS)
+def test_pages_load_under_the_policy_with_nothing_refused(seeded, asgi_server, new_page, username):
+    """One test per kind of member, so that the test processes share the pages."""
     from cases.models import Case
 
     from agencies.models import User
 
     case = Case.objects.order_by("pk").first()
     analyst = User.objects.get(username="analyst")
-    journeys = {
-        "analyst": ["/cases/", "/cases/%d/" % case.pk, "/cases/new/", "/cases/benign/", "/cases/lookup/"],
-        "leader": ["/dashboard/", "/dashboard/report/", "/dashboard/league/", "/agencies/", "/audit/"],
-        "bank_a": ["/requests/inbox/"],
-        "grid_a": ["/requests/tasks/"],
-        "publicity": ["/publicity/", "/publicity/library/", "/publicity/bulletins/"],
-        "admin": ["/admin/", "/admin/agencies/user/", "/admin/agencies/user/%d/change/" % analyst.pk,
-                  "/admin/agencies/routingkey/add/", "/api/docs/"],
-        "centre_admin": ["/admin/agencies/user/%d/change/" % analyst.pk, "/accounts/password/"],
-    }
-    for username, paths in journeys.items():
-        page = new_page()
-        refused = _watch(page)
-        _login(page, asgi_server, username)
-        for path in paths:
-            response = page.goto(asgi_server + path)
-            assert response.status == 200, (username, path)
-            policy = response.headers["content-security-policy"]
-            assert "script-src 'self';" in policy + ";" and "unsafe" not in policy
-            page.wait_for_load_state("networkidle")
-        assert refused == [], (username, refused)
-        page.context.close()
+    page = new_page()
+    refused = _watch(page)
+    _login(page, asgi_server, username)
+    for path in JOURNEYS[username]:
+        path = path.format(case=case.pk, analyst=analyst.pk)
+        response = page.goto(asgi_server + path)
+        assert response.status == 200, (username, path)
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy + ";" and "unsafe" not in policy
+        page.wait_for_load_state("networkidle")
+    assert refused == [], (username, refused)
+    page.context.close()
 
 
 def test_swagger_ui_renders_under_the_policy(seeded, asgi_server, new_page):

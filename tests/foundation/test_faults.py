@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, _free_port, stop_process, subprocess_env
+from tests.conftest import ROOT, _free_port, stop_process, stop_processes, subprocess_env
 
 pytestmark = [
     pytest.mark.real_worker,
@@ -116,8 +116,7 @@ def stack(transactional_db, own_redis, tmp_path):
         assert wait_for(up, 60, 0.2), "the server did not start"
         yield {"url": url, "worker": worker, "beat": beat, "redis": own_redis}
     finally:
-        for proc in (server, worker, beat):
-            stop_process(proc)
+        stop_processes([server, worker, beat])
 
 
 def call(url: str, token: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:

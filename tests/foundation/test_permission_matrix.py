@@ -19,14 +19,18 @@ each test runs in a savepoint of its own, so the writes one test makes do not le
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from core.policy import RULES, allowed
 from core.policy_routes import EXEMPT_NAMESPACES, MEMBER, PUBLIC, ROUTES
+from tests.conftest import seed_demo_world
+
+# With ``--dist loadgroup`` (./test) one test process runs the modules of the world seeded inside a
+# transaction (seed_demo_world), and seeds it once.
+pytestmark = pytest.mark.xdist_group("demo_world_in_transaction")
 
 DEMO_USERS = ["analyst", "supervisor", "centre_admin", "county_analyst", "officer", "officer_b", "bank_a", "bank_b",
               "bank_c", "bank_a_api", "carrier_a", "carrier_b", "platform_a", "grid_a", "grid_b", "prosecutor",
@@ -123,13 +127,14 @@ test_an_undeclared_api_endpoint_is_closed = pytest.mark.django_db(test_an_undecl
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """seed_demo once for the module, inside a transaction rolled back at the end."""
+    """seed_demo once for the module (``seed_demo_world``), inside a transaction rolled back at the end."""
+    from django.contrib.contenttypes.models import ContentType
+
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                call_command("seed_demo", verbosity=0)
+            seed_demo_world()
             from agencies.models import User
 
             users = {u.username: u for u in User.objects.select_related("agency").filter(username__in=DEMO_USERS)}
@@ -146,6 +151,7 @@ def world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            ContentType.objects.clear_cache()
 
 
 def _models():

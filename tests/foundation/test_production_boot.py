@@ -20,7 +20,10 @@ import pytest
 import requests
 from websockets.sync.client import connect as ws_connect
 
-from tests.conftest import _free_port, stop_process, subprocess_env
+from tests.conftest import _free_port, stop_process, stop_processes, subprocess_env
+
+# With ``--dist loadgroup`` (./test) the module runs in one test process: one production build.
+pytestmark = pytest.mark.xdist_group("production_boot")
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "boot-test-pass-2024"
@@ -90,8 +93,7 @@ class Stack:
                          for name in self.procs)
 
     def stop(self) -> None:
-        for proc in reversed(list(self.procs.values())):
-            stop_process(proc, signal.SIGTERM)
+        stop_processes(list(self.procs.values()), signal.SIGTERM)
 
 
 def wait_for(check, what: str, stack: Stack, seconds: float = 60):

@@ -7,18 +7,17 @@ import pytest
 from django.utils import timezone
 
 from propaganda.models import Outreach
+from tests.conftest import server_password_hashers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_grid_worker_logs_door_to_door_round_on_a_phone(pw, asgi_server, new_page, login, settings):
-    from django.conf import global_settings
-
     from propaganda import services
     from propaganda.bulletins import week_bounds
 
     # The server process checks passwords with the real hashers.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = server_password_hashers()
     grid = pw.users["grid_a"]
     grid.set_password(settings.DEMO_PASSWORD)
     grid.save()
