@@ -102,7 +102,6 @@ def test_navigation_fits_one_line_at_1280_in_both_languages(seeded, asgi_server,
     assert nav_height < 70, nav_height
 
 
-@pytest.mark.xdist_group("demo_world")  # seeded once per test process: see tests/foundation/test_browser_csp.py
 @pytest.mark.parametrize("journey", JOURNEYS, ids=[username for username, _steps in JOURNEYS])
 def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transactional_db, eager_celery, asgi_server,
                                                                           page, login, journey):

@@ -31,8 +31,6 @@ from events.schemas import EVENT_KINDS, REQUEST_FULL, REQUEST_MINIMAL, EventSche
 from propaganda.models import Bulletin, BulletinReceipt
 from tests.conftest import seed_demo_world
 
-pytestmark = pytest.mark.xdist_group("demo_world_in_transaction")  # see tests/foundation/test_permission_matrix.py
-
 CENTRE_CHAIN_OF_RENMIN = {"ps-renmin", "dc-centre", "w-centre"}  # the station and the police above it
 ALL_CODES = {
     "w-leadership", "w-centre", "dc-centre", "ps-renmin", "ps-chaoyang", "ps-hubin", "ps-chengguan", "bank-icbc",

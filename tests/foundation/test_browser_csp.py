@@ -7,9 +7,7 @@ import pytest
 
 from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_world
 
-# xdist_group: with ``--dist loadgroup`` (./test) one test process runs the tests of seed_demo_world's
-# committed world, and seeds it once (tests/conftest.py).
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo_world")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -28,10 +28,6 @@ from core.policy import RULES, allowed
 from core.policy_routes import EXEMPT_NAMESPACES, MEMBER, PUBLIC, ROUTES
 from tests.conftest import seed_demo_world
 
-# With ``--dist loadgroup`` (./test) one test process runs the modules of the world seeded inside a
-# transaction (seed_demo_world), and seeds it once.
-pytestmark = pytest.mark.xdist_group("demo_world_in_transaction")
-
 DEMO_USERS = ["analyst", "supervisor", "centre_admin", "county_analyst", "officer", "officer_b", "bank_a", "bank_b",
               "bank_c", "bank_a_api", "carrier_a", "carrier_b", "platform_a", "grid_a", "grid_b", "prosecutor",
               "publicity", "leader"]

@@ -22,9 +22,6 @@ from websockets.sync.client import connect as ws_connect
 
 from tests.conftest import _free_port, stop_process, stop_processes, subprocess_env
 
-# With ``--dist loadgroup`` (./test) the module runs in one test process: one production build.
-pytestmark = pytest.mark.xdist_group("production_boot")
-
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "boot-test-pass-2024"
 # check --deploy refuses a short or obviously non-random key (security.W009).
