@@ -187,37 +187,6 @@ def _memo_pbkdf2():
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_files_read_once():
-    """WhiteNoise's middleware reads the whole STATIC_ROOT (a stat of every file and of its
-    compressed copies) each time a handler is built, and Django's test client builds one per
-    client: 15 ms of almost every test. The files do not change during a run
-    (./test collects them first), so this process reads each directory once per configuration
-    and gives the middlewares built later the same entries."""
-    from django.conf import settings
-    from whitenoise.base import WhiteNoise
-
-    read = WhiteNoise.update_files_dictionary
-    entries: dict[tuple, dict] = {}
-
-    def update_files_dictionary(self, root, prefix):
-        key = (type(self), root, prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file,
-               self.add_headers_function, getattr(self, "static_prefix", None),
-               repr(settings.STORAGES.get("staticfiles")))
-        if key not in entries:
-            mine, self.files = self.files, {}
-            try:
-                read(self, root, prefix)
-                entries[key] = self.files
-            finally:
-                self.files = mine
-        self.files.update(entries[key])
-
-    WhiteNoise.update_files_dictionary = update_files_dictionary
-    yield
-    WhiteNoise.update_files_dictionary = read
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(_memo_pbkdf2, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
