@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,26 @@ def seed_demo_world() -> None:
     # The content types are back with the ids they had: forget the ones read since.
     ContentType.objects.clear_cache()
     processes.server.between()  # and the server process forgets the ones it read
+
+
+@contextmanager
+def committed_demo_world():
+    """The demo world committed for a whole module (``seed_demo_world``: the rows a transactional
+    test gets, restored in a fraction of a second once this process has seeded them), emptied at
+    the end as a transactional test's flush leaves the database. The module's tests run each in a
+    transaction rolled back (``django_db``), so each sees the world as seeded.
+
+    A world seeded inside a module-long transaction instead had to be seeded from scratch (five to
+    ten seconds) in every process that ran such a module, besides the committed one."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    seed_demo_world()
+    try:
+        yield
+    finally:
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)  # as TransactionTestCase
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,6 @@
-"""Crawl the main pages in English and report visible Chinese that is not user data.
+"""Crawl the main pages in English and report visible Chinese that is not user data, and
+anything the Content-Security-Policy refused on the way (tests/foundation/test_browser_csp.py
+checks the pages this crawl does not visit).
 
 The checked list: the visible text of every main page of each kind of member, in English, must
 hold no CJK character except inside user data (names of agencies, people, places, free text
@@ -68,7 +70,7 @@ def leftovers(text: str, user_data: list[str]) -> list[str]:
 
 
 def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> dict[str, list[str]]:
-    """Visit every journey's pages in English; {page: [untranslated fragments]}."""
+    """Visit every journey's pages in English; {page: [untranslated fragments or CSP refusals]}."""
     from django.urls import reverse
 
     report: dict[str, list[str]] = {}
@@ -77,6 +79,9 @@ def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> di
         context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
         context.set_default_timeout(15000)
         p = context.new_page()
+        refused: list[str] = []
+        p.on("console", lambda msg, refused=refused: refused.append(msg.text)
+             if "Content Security Policy" in msg.text else None)
         login(p, base, username)
         for step in steps:
             if step.startswith("first:"):
@@ -84,9 +89,12 @@ def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> di
                 if not link.count():
                     report["%s %s (no link on %s)" % (username, step, p.url)] = ["missing"]
                     continue
-                p.goto(base + link.get_attribute("href"))
+                response = p.goto(base + link.get_attribute("href"))
             else:
-                p.goto(base + (reverse(step) if ":" in step else step))
+                response = p.goto(base + (reverse(step) if ":" in step else step))
+            policy = response.headers.get("content-security-policy", "")
+            if "script-src 'self';" not in policy + ";" or "unsafe" in policy:
+                report["%s %s (policy)" % (username, p.url.replace(base, ""))] = [policy or "no policy"]
             try:
                 p.wait_for_load_state("networkidle", timeout=5000)
             except Exception:  # a live socket or polling keeps the network busy: the page is there
@@ -95,5 +103,7 @@ def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> di
             problems = leftovers(text, user_data)
             if problems:
                 report["%s %s" % (username, p.url.replace(base, ""))] = problems
+        if refused:
+            report["%s (refused by the Content-Security-Policy)" % username] = refused
         context.close()
     return report

@@ -108,7 +108,8 @@ def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transac
     """Crawl the main pages of each kind of member in English (tests/console/english_crawl.py):
     typologies, timeline lines, statuses, labels and messages are all English; the only Chinese
     left is what members typed (names of agencies, people, places, notes). One test per kind of
-    member, so that the test processes share the crawl."""
+    member, so that the test processes share the crawl. The same crawl checks each page's
+    Content-Security-Policy header and that chromium refused nothing under it."""
     from tests.conftest import seed_demo_world
     from tests.console.english_crawl import crawl, user_data_strings
 

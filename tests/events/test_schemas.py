@@ -6,8 +6,8 @@
    exactly who receives it (the receiver list is a security decision, so it is written out
    here, not derived), with each receiver's view (a request's minimal one for its receivers).
 
-The demo world is seeded once for the module, in a transaction rolled back at its end; each
-test runs in a savepoint of it. Events are read as the action stored them (``StagedEvent``, in
+The demo world is committed once for the module and emptied at its end; each test runs in a
+transaction of its own, rolled back. Events are read as the action stored them (``StagedEvent``, in
 the caller's transaction), before any publish.
 """
 
@@ -16,7 +16,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Max
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -29,7 +28,7 @@ from cases.models import Case, Typology
 from events.models import StagedEvent
 from events.schemas import EVENT_KINDS, REQUEST_FULL, REQUEST_MINIMAL, EventSchemaError, event_kind
 from propaganda.models import Bulletin, BulletinReceipt
-from tests.conftest import seed_demo_world
+from tests.conftest import committed_demo_world
 
 CENTRE_CHAIN_OF_RENMIN = {"ps-renmin", "dc-centre", "w-centre"}  # the station and the police above it
 ALL_CODES = {
@@ -42,23 +41,13 @@ ALL_CODES = {
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """``manage.py seed_demo`` once (``seed_demo_world``), plus what the demo lacks: a request
-    issued by a station, a case shared with the procuratorate, signals with and without a region,
-    a published county bulletin and its receipts."""
-    from django.contrib.contenttypes.models import ContentType
-
+    """The demo world committed for the module (``committed_demo_world``), plus what the demo
+    lacks: a request issued by a station, a case shared with the procuratorate, signals with and
+    without a region, a published county bulletin and its receipts."""
     with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            seed_demo_world()
-            _extras()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            ContentType.objects.clear_cache()
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), committed_demo_world():
+        _extras()
+        yield
 
 
 def _extras():

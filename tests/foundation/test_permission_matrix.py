@@ -12,8 +12,8 @@ the outside through the test client, and the answer is checked against the polic
   row outside the user's scope, 409 for a state that moved on);
 - never a 5xx.
 
-The demo world is seeded once for the module (one outer transaction, rolled back at the end);
-each test runs in a savepoint of its own, so the writes one test makes do not leak.
+The demo world is committed once for the module (``committed_demo_world``); each test runs in a
+transaction of its own, and each user's call in a savepoint, so the writes one call makes do not leak.
 """
 
 import re
@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 
 from core.policy import RULES, allowed
 from core.policy_routes import EXEMPT_NAMESPACES, MEMBER, PUBLIC, ROUTES
-from tests.conftest import seed_demo_world
+from tests.conftest import committed_demo_world
 
 DEMO_USERS = ["analyst", "supervisor", "centre_admin", "county_analyst", "officer", "officer_b", "bank_a", "bank_b",
               "bank_c", "bank_a_api", "carrier_a", "carrier_b", "platform_a", "grid_a", "grid_b", "prosecutor",
@@ -123,31 +123,21 @@ test_an_undeclared_api_endpoint_is_closed = pytest.mark.django_db(test_an_undecl
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """seed_demo once for the module (``seed_demo_world``), inside a transaction rolled back at the end."""
-    from django.contrib.contenttypes.models import ContentType
+    """The demo world, committed for the module (``committed_demo_world``)."""
+    with django_db_blocker.unblock(), committed_demo_world():
+        from agencies.models import User
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_world()
-            from agencies.models import User
-
-            users = {u.username: u for u in User.objects.select_related("agency").filter(username__in=DEMO_USERS)}
-            # One logged-in page client and one API client per user for the whole module: a login
-            # writes a session, an audit entry and django-axes' records, every time.
-            clients = {}
-            for username, user in users.items():
-                page = Client()
-                page.force_login(user)
-                api = APIClient()
-                api.force_authenticate(user)
-                clients[username] = {"page": page, "api": api}
-            yield {"users": users, "clients": clients}
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            ContentType.objects.clear_cache()
+        users = {u.username: u for u in User.objects.select_related("agency").filter(username__in=DEMO_USERS)}
+        # One logged-in page client and one API client per user for the whole module: a login
+        # writes a session, an audit entry and django-axes' records, every time.
+        clients = {}
+        for username, user in users.items():
+            page = Client()
+            page.force_login(user)
+            api = APIClient()
+            api.force_authenticate(user)
+            clients[username] = {"page": page, "api": api}
+        yield {"users": users, "clients": clients}
 
 
 def _models():
