@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import seed_demo_agencies
 
@@ -11,8 +10,3 @@ def demo(db):
 
     seed_demo_agencies()
     return {u.username: u for u in User.objects.select_related("agency")}
-
-
-@pytest.fixture
-def full_demo(db):
-    call_command("seed_demo", verbosity=0)

@@ -49,9 +49,12 @@ class OwnRedis:
 
     def ping(self) -> bool:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        try:
-            return redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
+        try:  # one attempt: redis-py's default retries (with backoff) made a refused ping last 4 s
+            return redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5,
+                               retry=Retry(NoBackoff(), 0)).ping()
         except redis.RedisError:
             return False
 
