@@ -52,7 +52,7 @@ class OwnRedis:
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        try:  # one attempt: redis-py's default retries (with backoff) made a refused ping last 4 s
+        try:  # one attempt: redis-py's default retries (with backoff) made a ping of a stopped server last about 4 s
             return redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5,
                                retry=Retry(NoBackoff(), 0)).ping()
         except redis.RedisError:
