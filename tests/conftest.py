@@ -126,7 +126,7 @@ def seed_demo_agencies() -> None:
         seed_agencies()
 
 
-_demo_worlds: dict[bool, dict[str, str]] = {}
+_demo_world: dict[str, str] = {}  # table -> its rows (COPY text), once this process has seeded
 
 
 def seed_demo_world() -> None:
@@ -136,13 +136,11 @@ def seed_demo_world() -> None:
 
     The rows are the command's own, written the same way whichever test comes first: with the
     tasks run in-process (as the embedded default runs them) and Django's hashers (every demo
-    user logs in through the form). A world seeded inside a transaction that is never committed
-    (a module's world, rolled back at its end) lacks what runs after a commit (events published
-    from their staging table, rollups refreshed): it is kept apart from one seeded in autocommit
-    (a transactional test). The sequences are left where they are: they only grow during a run,
-    so the rows a test adds still get ids never used before. After a rollback of a transaction
-    this was called in, call ``ContentType.objects.clear_cache()``: the content types are back
-    with other ids.
+    user logs in through the form). Only in autocommit (a transactional test, or a module's
+    ``committed_demo_world``): a world seeded inside a transaction that is never committed would
+    lack what runs after a commit (events published from their staging table, rollups refreshed).
+    The sequences are left where they are: they only grow during a run, so the rows a test adds
+    still get ids never used before.
     """
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
@@ -151,27 +149,26 @@ def seed_demo_world() -> None:
 
     from fraudgov.celery import app
 
+    assert not connection.in_atomic_block, "seed_demo_world needs autocommit (a transactional test)"
     tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
     quote = connection.ops.quote_name
-    world = _demo_worlds.get(connection.in_atomic_block)
-    if world is None:
+    if not _demo_world:
         eager, app.conf.task_always_eager = app.conf.task_always_eager, True
         try:
             with override_settings(PASSWORD_HASHERS=[MEMO_PBKDF2]):
                 call_command("seed_demo", verbosity=0)
         finally:
             app.conf.task_always_eager = eager
-        world = _demo_worlds[connection.in_atomic_block] = {}
         with connection.cursor() as cursor:
             for table in tables:
                 rows = io.StringIO()
                 cursor.copy_expert("COPY %s TO STDOUT" % quote(table), rows)
-                world[table] = rows.getvalue()
+                _demo_world[table] = rows.getvalue()
         return
     # The foreign keys are deferred (Django's): checked at the commit, once every table is in.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE %s" % ", ".join(quote(table) for table in tables))
-        for table, rows in world.items():
+        for table, rows in _demo_world.items():
             if rows:
                 cursor.copy_expert("COPY %s FROM STDIN" % quote(table), io.StringIO(rows))
     # The content types are back with the ids they had: forget the ones read since.
