@@ -79,9 +79,9 @@ def test_queue_query_count_does_not_grow_with_rows(client, w):
         page = client.get(reverse("cases:queue"))
     assert len(_rows(page)) == 13
     assert len(many) == len(few)
-    # session, user, agency, counts, the page count, the rows, the suspect badge, the filter form's choices,
-    # the saved filters, the bulk bar's colleagues and agencies ...
-    assert len(many) == 16, [q["sql"] for q in many.captured_queries]
+    # session, user with its agency and region, counts, the page count, the rows, the suspect badge, the
+    # filter form's choices, the saved filters, the bulk bar's colleagues and agencies ...
+    assert len(many) == 14, [q["sql"] for q in many.captured_queries]
 
 
 def test_queue_total_and_badges_are_capped_not_counted_to_the_end(client, w, monkeypatch):

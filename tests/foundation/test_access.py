@@ -105,6 +105,22 @@ def test_session_renews_on_each_request_and_idles_out(demo, settings):
 
 
 @pytest.mark.django_db
+def test_a_page_reads_the_user_with_agency_and_region_in_one_query(demo):
+    """The session's user comes with its agency and region (agencies.backends): no page request
+    reads them one by one, and a refused page needs no more than the session and the user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(demo["bank_a"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/cases/").status_code == 403
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 2, reads  # the session, the user with agency and region
+    assert '"agencies_agency"' in reads[1] and '"agencies_region"' in reads[1]
+
+
+@pytest.mark.django_db
 def test_language_switch_sticks_across_pages(demo):
     client = Client()
     client.force_login(demo["analyst"])

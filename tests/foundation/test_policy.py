@@ -123,3 +123,31 @@ def test_policy_units():
     assert allowed(admin, "case.view") and not allowed(admin, "case.create") and not allowed(admin, "request.create")
     carrier = SimpleNamespace(kind=AgencyKind.CARRIER)
     assert not allowed(analyst, "request.route_manually", (req, carrier))  # an account goes to a bank
+
+
+@pytest.mark.django_db
+def test_a_refused_page_logs_one_line_and_an_error_keeps_its_traceback(demo, client, caplog):
+    """A policy refusal is not a fault: ``django.request`` says which page, without the
+    traceback of the PermissionDenied behind it (core.log_filters); a 500 keeps its traceback."""
+    import logging
+
+    from django.http import HttpRequest
+    from django.utils.log import log_response
+
+    client.force_login(demo["bank_a"])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/cases/").status_code == 403
+        assert client.get("/requests/999999/").status_code == 404
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.status_code for r in refusals] == [403, 404]
+    assert all(r.exc_info is None for r in refusals) and "Traceback" not in caplog.text
+    assert "/cases/" in refusals[0].getMessage()
+
+    caplog.clear()
+    try:
+        raise RuntimeError("a fault")
+    except RuntimeError as exc:
+        response = type("Response", (), {"status_code": 500, "_has_been_logged": False})()
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            log_response("Internal Server Error: %s", "/x/", response=response, request=HttpRequest(), exception=exc)
+    assert "Traceback" in caplog.text and "RuntimeError: a fault" in caplog.text
