@@ -117,8 +117,8 @@ def seed_demo_agencies() -> None:
     The session seeds them once (``django_db_setup`` below): a test in a transaction sees them
     and rolls its own changes back. A transactional test's flush empties every table, and the
     next test that asks for them seeds them again (pytest-django runs the transactional tests
-    after the others, so that next test is a transactional one: its seed is committed). Seeding every test took half a second of
-    about 540 queries, in most of the suite's tests.
+    after the others, so that next test is a transactional one: its seed is committed).
+    Seeding every test took half a second of about 540 queries, in most of the suite's tests.
     """
     from agencies.demo import seed_agencies
     from agencies.models import User
