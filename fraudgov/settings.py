@@ -382,6 +382,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Through the root handler only: Django's default "django" handlers (a console one when
+        # DEBUG, mail_admins, and no ADMINS here) printed every line twice in development.
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["refusal_without_traceback"]},
     },
