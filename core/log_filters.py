@@ -9,8 +9,8 @@ class RefusalWithoutTraceback(logging.Filter):
 
     A refusal is the policy doing its job (``core.policy``), not a fault: its traceback, through
     the middleware stack, made every refused page a screenful of production log, and formatting
-    it was about a tenth of a refused page's CPU (tests/foundation/test_permission_matrix.py,
-    cProfile). Errors (5xx) keep theirs."""
+    it was about a tenth of the permission matrix's time (tests/foundation/test_permission_matrix.py
+    alone: 55.4 s -> 51.9 s; two thirds of its requests are refused). Errors (5xx) keep theirs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "status_code", None) in (403, 404):

@@ -383,7 +383,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Through the root handler only: Django's default "django" handlers (a console one when
-        # DEBUG, mail_admins, and no ADMINS here) printed every line twice in development.
+        # DEBUG, and mail_admins, idle without ADMINS) printed every line twice in development.
+        # Configuring ADMINS for error mail means adding an AdminEmailHandler here.
         "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["refusal_without_traceback"]},
