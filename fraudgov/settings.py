@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from fraudgov.channel_layers import redis_channel_layer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -127,18 +129,7 @@ DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default=DATABASES["default"]["USER"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            # Pub/sub: a group_send is one PUBLISH, fanned out to the sockets inside each server
-            # process. The list-based RedisChannelLayer wrote one copy per socket and each
-            # process popped them one Redis round trip at a time, which at 200 sockets was the
-            # slowest step from an event to a screen (bench/bench_live.py). Both are at most
-            # once; the stored events are the truth (events/consumers.py catches up).
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            # redis-py 8 defaults socket_timeout to 5 s: give an idle subscriber's reads headroom.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     # django-redis rather than Django's RedisCache for one switch: IGNORE_EXCEPTIONS. The cache
     # only spares work (dashboard figures, API throttles), so while Redis is down a read is a
     # miss and a write is skipped (and logged): pages compute instead of answering 500.
