@@ -22,23 +22,14 @@ from pathlib import Path
 import pytest
 
 from tests import processes
+from tests.hashers import MEMO_PBKDF2, server_password_hashers
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # New passwords are hashed with MD5 in-process (fast); PBKDF2 stays so that the demo users the
 # session seeded (seed_demo_agencies, hashed as the server processes check them) still log in.
 # The test process's PBKDF2 computes each hash once (tests/hashers.py): the same hashes.
-PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
-MEMO_PBKDF2 = "tests.hashers.MemoPBKDF2PasswordHasher"
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", MEMO_PBKDF2]
-
-
-def server_password_hashers() -> list[str]:
-    """Django's hashers, which the server processes check passwords with (the test process's
-    PBKDF2 gives the same hashes, computing each once)."""
-    from django.conf import global_settings
-
-    return [MEMO_PBKDF2 if h == PBKDF2 else h for h in global_settings.PASSWORD_HASHERS]
 
 
 def _free_port() -> int:

@@ -6,7 +6,7 @@ DOM event, in the same document (no reload); regions with data-live-refresh foll
 
 import pytest
 
-from tests.conftest import server_password_hashers
+from tests.hashers import server_password_hashers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

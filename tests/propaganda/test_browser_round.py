@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from propaganda.models import Outreach
-from tests.conftest import server_password_hashers
+from tests.hashers import server_password_hashers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
