@@ -14,8 +14,9 @@ def redis_channel_layer(redis_url: str) -> dict:
 
     Redis pub/sub ignores the database number: two installs sharing one Redis server on databases
     of their own (a training copy beside production, the test suite's parallel processes) heard
-    each other's events, a bank's screen showing another install's request. The channel names
-    carry the database number.
+    each other's events. A bank's inbox took the other install's event ids as seen and then
+    dropped its own install's events with the same ids: its next request did not arrive live. The
+    channel names carry the database number.
     """
     database = int(urlsplit(redis_url).path.strip("/") or 0)
     return {

@@ -3,10 +3,10 @@
 A PBKDF2 hash costs about half a second on purpose, and the tests pay it again and again for
 the same few inputs: ``seed_agencies`` checks the demo password of twenty users whenever it
 runs on a seeded world (ten seconds a call), and hashes it afresh after each transactional
-test's flush. The hashes are the real ones (same algorithm name, iterations and digest), so anything that
-checks them with Django's own hashers (the production boot's gunicorn, the embedded default)
-accepts them. The test process uses one salt for the new hashes it makes. The tests' uvicorn
-remembers the hashes it checks too (tests/server_app.py).
+test's flush. The hashes are the real ones (same algorithm name, iterations and digest), so
+whatever checks them with Django's own hashers (the production boot's gunicorn, the embedded
+default) accepts them. The test process uses one salt for the new hashes it makes. The tests'
+uvicorn remembers the hashes it checks too (tests/server_app.py).
 """
 
 from functools import lru_cache
