@@ -10,9 +10,18 @@ environment, so they use the same database. Worker ``gwN`` takes database ``base
 import os
 from urllib.parse import urlsplit, urlunsplit
 
+
+def redis_database(url: str) -> int:
+    """The database number of a ``redis://host:port/N`` URL (0 when it names none)."""
+    return int(urlsplit(url).path.strip("/") or 0)
+
+
+def on_redis_database(url: str, number: int) -> str:
+    """The same Redis server, database ``number``."""
+    return urlunsplit(urlsplit(url)._replace(path="/%d" % number))
+
+
 worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if worker.startswith("gw") and os.environ.get("REDIS_URL"):
-    parts = urlsplit(os.environ["REDIS_URL"])
-    base = int(parts.path.strip("/") or 0)
-    number = (base - int(worker[2:])) % 16
-    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path="/%d" % number))
+    number = (redis_database(os.environ["REDIS_URL"]) - int(worker[2:])) % 16
+    os.environ["REDIS_URL"] = on_redis_database(os.environ["REDIS_URL"], number)

@@ -2,16 +2,12 @@
 
 import asyncio
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 
 from fraudgov.channel_layers import redis_channel_layer
-
-
-def _on_database(url: str, number: int) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/%d" % number))
+from tests.parallel import on_redis_database, redis_database
 
 
 def test_installs_on_other_redis_databases_do_not_hear_each_others_events():
@@ -19,8 +15,8 @@ def test_installs_on_other_redis_databases_do_not_hear_each_others_events():
     database of its own) once showed one's bank the other's request events; so would a training
     install beside production."""
     assert settings.CHANNEL_LAYERS["default"] == redis_channel_layer(settings.REDIS_URL)  # what runs
-    mine = urlsplit(settings.REDIS_URL).path.strip("/") or "0"
-    other = (int(mine) + 8) % 16
+    mine = redis_database(settings.REDIS_URL)
+    other = (mine + 8) % 16
     group = "agency-%s" % uuid.uuid4().hex  # no other test's group
 
     def layer(url):
@@ -28,7 +24,7 @@ def test_installs_on_other_redis_databases_do_not_hear_each_others_events():
 
     async def scenario():
         sender, same, elsewhere = (layer(settings.REDIS_URL), layer(settings.REDIS_URL),
-                                   layer(_on_database(settings.REDIS_URL, other)))
+                                   layer(on_redis_database(settings.REDIS_URL, other)))
         try:
             here, there = await same.new_channel(), await elsewhere.new_channel()
             await same.group_add(group, here)
