@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from dashboards import rollups
@@ -83,6 +83,25 @@ def test_a_case_save_marks_its_day_only_when_it_touches_a_counted_field(w):
     assert not DirtyMark.objects.exists()  # priority and assignee are in no figure
     case_transition(case=case, actor=w.users["analyst"], to_status="triaged")
     assert set(DirtyMark.objects.values_list("day", flat=True)) == {timezone.localdate()}
+
+
+def test_embedded_mode_refreshes_at_each_commit_unless_deferred(w, settings, django_capture_on_commit_callbacks):
+    """The embedded mode has no beat: a write's commit refreshes its day. ``seed_demo`` defers
+    that (it rebuilds at its end): its writes leave their marks for that rebuild."""
+    from tests.dashboards.conftest import _case
+
+    settings.DASHBOARDS_REFRESH_ON_COMMIT = True
+    rollups.refresh_dirty()
+    today = timezone.localdate()
+    with rollups.refresh_deferred(), django_capture_on_commit_callbacks(execute=True):
+        _case(w, 12, by="officer", region="340402001001", typology="brushing", loss="10", reported=timezone.now(), age=30)
+    assert set(DirtyMark.objects.values_list("day", flat=True)) == {today}
+    cases_before = CaseDaily.objects.filter(day=today).aggregate(n=Sum("cases"))["n"] or 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _case(w, 13, by="officer", region="340402001001", typology="brushing", loss="10", reported=timezone.now(), age=30)
+    assert not DirtyMark.objects.exists()  # refreshed at the commit, the deferred mark with it
+    assert CaseDaily.objects.filter(day=today).aggregate(n=Sum("cases"))["n"] == cases_before + 2
 
 
 def test_refresh_is_idempotent_and_a_second_run_finds_nothing(w):
