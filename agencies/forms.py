@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import bootstrap_widgets
+
 from .choices import Role, RoutingKeyKind
 from .models import Agency, User
 
@@ -12,11 +14,7 @@ class _Styled:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = ("form-check-input" if isinstance(widget, forms.CheckboxInput)
-                   else "form-select" if isinstance(widget, forms.Select) else "form-control")
-            widget.attrs.setdefault("class", css)
+        bootstrap_widgets(self)
 
 
 class _PasswordPair(_Styled, forms.Form):

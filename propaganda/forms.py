@@ -10,18 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
 from cases.models import Typology
+from core.forms import bootstrap_widgets
 
 from .choices import Channel, ContentKind, TargetGroup
 from .models import Campaign, ContentItem, FraudFreeCriteria
 
 
 def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-            continue
-        css = "form-select" if isinstance(w, (forms.Select, forms.SelectMultiple)) else "form-control"
-        w.attrs.setdefault("class", css)
+    bootstrap_widgets(form, skip=tuple(name for name, field in form.fields.items()
+                                       if isinstance(field.widget, forms.CheckboxInput)))
 
 
 class DateInput(forms.DateInput):

@@ -2,13 +2,13 @@
 filtered by kind, status and agency, overdue highlighted; above it the dispatch queue of
 requests no rule could route, each with a form to route it by hand."""
 
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 
 from agencies.models import Agency
+from core.forms import bootstrap_widgets
 from core.policy import allowed
 
 from ..constants import BOARD_PAGE_SIZE
@@ -22,10 +22,7 @@ def board_page(request):
     base = request_board(user=request.user)
     filterset = RequestFilterSet(request.GET, queryset=base, request=request)
     qs = filterset.qs if filterset.is_valid() else base.none()
-    for field in filterset.form.fields.values():
-        widget = field.widget
-        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-        widget.attrs.setdefault("class", css)
+    bootstrap_widgets(filterset.form, small=True)
     return filterset, Paginator(qs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
 
 

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from core.forms import bootstrap_widgets
 from core.policy import allowed
 
 from ..api.pagination import CappedPaginator, capped_count
@@ -154,12 +155,7 @@ def _style_filter_form(form) -> None:
     typology.widget = OneOfManySelect(choices=[("", _("全部"))] + [(c[0], c[1]) for c in typology.choices])
     form.fields["region"].empty_label = _("全部")
     form.fields["region"].widget.choices = form.fields["region"].choices
-    for name, field in form.fields.items():
-        if name == "status":
-            continue
-        widget = field.widget
-        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-        widget.attrs.setdefault("class", css)
+    bootstrap_widgets(form, small=True, skip=("status",))
 
 
 class QueueView(CaseReaderMixin, View):

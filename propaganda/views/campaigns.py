@@ -6,6 +6,8 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import ListView
 
+from core.forms import bootstrap_widgets
+
 from .. import access, services
 from ..filtersets import CampaignFilterSet
 from ..forms import CampaignForm, put_errors
@@ -24,6 +26,7 @@ class CampaignListView(MemberMixin, ListView):
               .annotate(entries=Count("outreach"), reached=Sum("outreach__people_reached"))
               .order_by("-starts_on", "-id"))
         self.filterset = CampaignFilterSet(self.request.GET or None, queryset=qs)
+        bootstrap_widgets(self.filterset.form, small=True)
         return self.filterset.qs if self.filterset.is_bound else qs
 
     def get_context_data(self, **kwargs):

@@ -8,6 +8,8 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from core.forms import bootstrap_widgets
+
 from .. import access, services
 from ..filtersets import ContentFilterSet
 from ..forms import ContentForm, ReviewForm, put_errors
@@ -24,6 +26,7 @@ class ContentListView(MemberMixin, ListView):
     def get_queryset(self):
         qs = ContentItem.objects.restrict(self.request.user).select_related("typology", "agency")
         self.filterset = ContentFilterSet(self.request.GET or None, queryset=qs)
+        bootstrap_widgets(self.filterset.form, small=True)
         return self.filterset.qs if self.filterset.is_bound else qs
 
     def get_context_data(self, **kwargs):

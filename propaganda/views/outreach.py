@@ -7,6 +7,8 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import ListView
 
+from core.forms import bootstrap_widgets
+
 from .. import access, services
 from ..filtersets import OutreachFilterSet
 from ..forms import OutreachForm, RoundForm, StopFormSet, put_errors
@@ -25,6 +27,7 @@ class OutreachListView(MemberMixin, ListView):
     def get_queryset(self):
         qs = Outreach.objects.restrict(self.request.user).with_list_related().prefetch_related("photos")
         self.filterset = OutreachFilterSet(self.request.GET or None, queryset=qs)
+        bootstrap_widgets(self.filterset.form, small=True)
         return self.filterset.qs if self.filterset.is_bound else qs
 
     def get_context_data(self, **kwargs):

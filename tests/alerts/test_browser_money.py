@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.phone_layout import sideways_scroll, wrapped_cells
+
 from .pages_support import ABC_ACCOUNT, ICBC_ACCOUNT
 
 pytestmark = pytest.mark.real_worker
@@ -145,20 +147,10 @@ def test_stop_all_follows_the_money_to_layer_two_live(asgi_server, celery_worker
     analyst.set_viewport_size({"width": 390, "height": 844})
     analyst.screenshot(path=str(tmp_path / "case-390.png"), full_page=True)
     # On a phone the case page never scrolls sideways (its wide tables scroll inside themselves).
-    assert analyst.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert sideways_scroll(analyst) <= 0
     # ... and their cells keep to one line: a squeezed column broke Chinese text after every character.
     for table in ("victims", "transactions", "indicators", "case-requests"):
-        wrapped = analyst.locator('[data-testid="%s"]' % table).evaluate(
-            """t => [...t.querySelectorAll("th, td")].filter(cell => {
-                   // the boxes of the cell's text: on two lines when one starts below another's middle
-                   // (a badge's text sits a few pixels lower on the same line)
-                   const boxes = [cell, ...cell.querySelectorAll("*")].flatMap(el =>
-                       [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).flatMap(n => {
-                           const range = document.createRange(); range.selectNodeContents(n);
-                           return [...range.getClientRects()];
-                       }));
-                   return boxes.some(a => boxes.some(b => b.top > a.top + a.height / 2));
-               }).map(cell => cell.innerText)""")
+        wrapped = wrapped_cells(analyst.locator('[data-testid="%s"]' % table))
         assert wrapped == [], (table, wrapped)
     analyst.set_viewport_size({"width": 1280, "height": 900})
     analyst.goto(base + "/requests/case/%d/money/" % case.pk)
