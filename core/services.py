@@ -46,9 +46,21 @@ def audit_entry(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",
-        detail=detail or {},
+        detail=_storable(detail or {}),
         ip_address=client_ip(request),
     )
+
+
+def _storable(value):
+    """``value`` without NUL characters, which PostgreSQL refuses in a jsonb (the save failed
+    with a 500): a detail may hold what a request carried, as an export's filters do."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(item) for item in value]
+    return value
 
 
 def audit_record_many(entries: list[AuditEntry]) -> None:

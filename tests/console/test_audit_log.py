@@ -108,6 +108,15 @@ def test_export_csv_and_xlsx_follow_the_filters_and_are_audited(client, demo, ro
     assert AuditEntry.objects.filter(action="export", actor_username="centre_admin").count() == 2
 
 
+def test_an_export_with_a_nul_in_its_filters_is_served_and_audited_without_it(client, demo):
+    """PostgreSQL refuses NUL in a jsonb: the export's audit line (its filters) failed with a 500."""
+    client.force_login(demo["centre_admin"])
+    response = client.get("/audit/export/", {"kind": "a\x00b", "object_type": "\x00"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action="export", actor_username="centre_admin").latest("pk")
+    assert entry.detail["filters"] == {"kind": "ab", "object_type": ""}
+
+
 @pytest.mark.parametrize("username", ["analyst", "bank_a", "grid_a"])
 def test_others_cannot_read_or_export(client, demo, username):
     client.force_login(demo[username])
