@@ -332,14 +332,26 @@ def browser(_shared_chromium):
 
 
 @pytest.fixture
-def new_page(browser):
-    """A page in a fresh browser context (its own cookies), Chinese like the members' browsers."""
+def new_context(browser, _shared_chromium):
+    """A browser context of this test's own (its own cookies and storage; ``Browser.new_context``'s
+    options), lent by the shared chromium (tests/processes.py)."""
+
+    def make(**options):
+        context = _shared_chromium.context(**options)
+        context.set_default_timeout(15000)
+        return context
+
+    return make
+
+
+@pytest.fixture
+def new_page(new_context):
+    """A page in a browser context of its own (its own cookies), Chinese like the members' browsers."""
 
     def make(locale: str = "zh-CN"):
-        context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
-                                      if locale.startswith("zh") else None)
-        context.set_default_timeout(15000)
-        return context.new_page()
+        zh = locale.startswith("zh")
+        return new_context(locale=locale, extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"} if zh else None
+                           ).new_page()
 
     return make
 
@@ -349,8 +361,22 @@ def page(new_page):
     return new_page()
 
 
+def session_login(page, base_url: str, username: str) -> None:
+    """Give the page's context the session Django's ``login()`` makes for this user (its audit
+    entry included), as the login form would have, without the form."""
+    from django.conf import settings
+    from django.test import Client
+
+    from agencies.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    cookie = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": cookie, "value": client.cookies[cookie].value, "url": base_url}])
+
+
 @pytest.fixture
-def login():
+def login_form():
     """Log a page in through the real login form."""
     from django.conf import settings
 
@@ -360,5 +386,23 @@ def login():
         page.fill("#id_password", password or settings.DEMO_PASSWORD)
         page.click("form:has(#id_username) button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return _login
+
+
+@pytest.fixture
+def login():
+    """Log a page in and open the page the login form leads to.
+
+    The journeys that are about something else get the session without the form
+    (``session_login``): the form cost each login a page and a post, about half a second of
+    chromium's and the server's CPU, some forty times a run. The form itself is walked by
+    ``login_form`` (tests/foundation/test_browser.py, the console's new user, the production boot)."""
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    def _login(page, base_url, username):
+        session_login(page, base_url, username)
+        page.goto(base_url + resolve_url(settings.LOGIN_REDIRECT_URL))
 
     return _login

@@ -12,9 +12,10 @@ that start again:
 What the process keeps in Redis (cache entries, login budgets) the fixture clears itself.
 
 The process checks passwords with Django's hashers, its PBKDF2 one remembering what it computed
-(tests/hashers.py, as the test process): the browser journeys log the same demo users in through
-the form about fifty times a run (counted: 53 checks, 47 of them repeats), each check a quarter of
-a second of this process's CPU. The hashes are the same; a wrong password still computes and fails.
+(tests/hashers.py, as the test process): each check is a quarter of a second of this process's
+CPU, and the tests that walk the login form log the same demo users in again and again (before the
+other journeys got their sessions without the form, 53 checks a run, 47 of them repeats). The
+hashes are the same; a wrong password still computes and fails.
 """
 
 import asyncio

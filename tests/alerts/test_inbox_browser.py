@@ -72,7 +72,7 @@ def test_acknowledge_and_complete_a_stop_payment_in_at_most_3_clicks(asgi_server
     other.locator('[data-testid="inbox-row"][data-number="%s"]' % req.number).wait_for()
 
     clerk = new_page()
-    clerk.context.add_init_script(COUNT_CLICKS)
+    clerk.add_init_script(COUNT_CLICKS)
     login(clerk, base, "bank_a")
     clerk.set_viewport_size({"width": width, "height": height})
     clerk.goto(base + "/requests/inbox/?q=" + req.number)  # the search box, as typed + Enter

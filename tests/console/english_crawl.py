@@ -71,18 +71,20 @@ def leftovers(text: str, user_data: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> dict[str, list[str]]:
-    """Visit every journey's pages in English; {page: [untranslated fragments or CSP refusals]}."""
+def crawl(new_context, base: str, user_data: list[str], journeys=JOURNEYS) -> dict[str, list[str]]:
+    """Visit every journey's pages in English (``new_context``: the fixture); {page: [untranslated
+    fragments or CSP refusals]}."""
     from django.urls import reverse
+
+    from tests.conftest import session_login
 
     report: dict[str, list[str]] = {}
     for username, steps in journeys:
-        context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+        context = new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-        context.set_default_timeout(15000)
         p = context.new_page()
         refused = watch_refusals(p)
-        login(p, base, username)
+        session_login(p, base, username)
         for step in steps:
             if step.startswith("first:"):
                 link = p.locator(step[len("first:"):]).first
@@ -105,5 +107,4 @@ def crawl(page, base: str, login, user_data: list[str], journeys=JOURNEYS) -> di
                 report["%s %s" % (username, p.url.replace(base, ""))] = problems
         if refused:
             report["%s (refused by the Content-Security-Policy)" % username] = refused
-        context.close()
     return report

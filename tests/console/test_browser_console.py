@@ -32,8 +32,7 @@ def test_console_creates_and_disables_a_user_who_then_cannot_log_in(seeded, asgi
 
     admin = new_page()
     admin.on("dialog", lambda dialog: dialog.accept())  # "disable this user?"
-    login(admin, asgi_server, "centre_admin")
-    admin.goto(asgi_server + "/")
+    login(admin, asgi_server, "centre_admin")  # lands on the home page
     admin.get_by_role("link", name="单位管理").click()
     admin.get_by_test_id("user-new").click()
     form = admin.get_by_test_id("user-create-form")
@@ -104,7 +103,7 @@ def test_navigation_fits_one_line_at_1280_in_both_languages(seeded, asgi_server,
 
 @pytest.mark.parametrize("journey", JOURNEYS, ids=[username for username, _steps in JOURNEYS])
 def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transactional_db, eager_celery, asgi_server,
-                                                                          page, login, journey):
+                                                                          new_context, journey):
     """Crawl the main pages of each kind of member in English (tests/console/english_crawl.py):
     typologies, timeline lines, statuses, labels and messages are all English; the only Chinese
     left is what members typed (names of agencies, people, places, notes). One test per kind of
@@ -114,5 +113,5 @@ def test_english_mode_on_every_main_page_leaves_no_chinese_but_user_data(transac
     from tests.console.english_crawl import crawl, user_data_strings
 
     seed_demo_world()
-    report = crawl(page, asgi_server, login, user_data_strings(), journeys=[journey])
+    report = crawl(new_context, asgi_server, user_data_strings(), journeys=[journey])
     assert report == {}, "\n".join("%s: %s" % (where, " / ".join(found[:5])) for where, found in report.items())

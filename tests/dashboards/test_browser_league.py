@@ -16,13 +16,11 @@ def world(transactional_db, settings):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_league_with_a_tie_and_an_inactive_bank_drills_into_the_requests(world, asgi_server, browser, login, width):
+def test_league_with_a_tie_and_an_inactive_bank_drills_into_the_requests(world, asgi_server, new_context, login, width):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
-                                  extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    context.set_default_timeout(15000)
-    page = context.new_page()
+    page = new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
+                       extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}).new_page()
     login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/league/?period=2025-03")
 

@@ -5,13 +5,13 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_login_switch_language_and_logout(asgi_server, page, login):
+def test_login_switch_language_and_logout(asgi_server, page, login_form):
     from agencies.demo import seed_agencies
 
     seed_agencies()
     # An English browser still gets Chinese: the joint meeting's working language.
     page.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
-    login(page, asgi_server, "analyst")
+    login_form(page, asgi_server, "analyst")
     page.goto(asgi_server + "/agencies/")
     nav = page.locator("nav")
     assert "成员单位" in nav.inner_text()

@@ -5,7 +5,7 @@ Swagger UI at /api/docs/ renders under the same policy."""
 
 import pytest
 
-from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_world
+from tests.conftest import FAST_PASSWORD_HASHERS, seed_demo_world, session_login
 from tests.csp import strict, watch_refusals
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def seeded(transactional_db, settings):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS  # sessions are made here
     seed_demo_world()
-
-
-def _login(page, base, username):
-    """Log in with a session made here (the server's hashers cannot check the fast test hashes)."""
-    from django.test import Client
-
-    from agencies.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
 
 
 # The pages the English crawl does not visit (tests/console/english_crawl.py checks the policy on
@@ -50,7 +39,7 @@ def test_pages_load_under_the_policy_with_nothing_refused(seeded, asgi_server, n
     analyst = User.objects.get(username="analyst")
     page = new_page()
     refused = watch_refusals(page)
-    _login(page, asgi_server, username)
+    session_login(page, asgi_server, username)
     for path in JOURNEYS[username]:
         path = path.format(case=case.pk, analyst=analyst.pk)
         response = page.goto(asgi_server + path)
@@ -66,7 +55,7 @@ def test_swagger_ui_renders_under_the_policy(seeded, asgi_server, new_page):
 
     page = new_page()
     refused = watch_refusals(page)
-    _login(page, asgi_server, "bank_a_api")
+    session_login(page, asgi_server, "bank_a_api")
     page.goto(asgi_server + "/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("fraudgov API")
     expect(page.locator(".opblock").first).to_be_visible()
@@ -78,7 +67,7 @@ def test_moved_behaviours_still_work(seeded, asgi_server, new_page):
 
     page = new_page()
     refused = watch_refusals(page)
-    _login(page, asgi_server, "analyst")
+    session_login(page, asgi_server, "analyst")
     # Removing a benign value asks first; dismissing keeps it.
     page.goto(asgi_server + "/cases/benign/")
     rows = page.get_by_test_id("benign-row")
@@ -105,7 +94,7 @@ def test_moved_behaviours_still_work(seeded, asgi_server, new_page):
     from dashboards.models import AssessmentPeriod
 
     AssessmentPeriod.objects.create(name="2024", start=date(2024, 1, 1), end=date(2024, 12, 31))
-    _login(page, asgi_server, "leader")
+    session_login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/league/")
     options = page.locator("#period-select option")
     assert options.count() > 1
