@@ -176,8 +176,8 @@ class SharedChromium:
     made about sixty contexts a run). An emptied context has no page, cookie, permission or local
     storage left of the test before (``_empty``); its HTTP cache stays, as a member's browser
     keeps the static files between two visits. Contexts a test made with the browser itself, or
-    closed, or on which it loaded a script for every page (``add_init_script`` cannot be undone),
-    are not lent again.
+    closed, are not lent again. A script for every page goes on the page
+    (``page.add_init_script``): on a lent context it could not be undone.
 
     Playwright's sync API runs its event loop in this thread and marks it as the running loop
     between its calls, so that code in the test process sees an event loop: Django's ORM then
@@ -221,10 +221,6 @@ class SharedChromium:
         self.lent[context] = key
         return context
 
-    def no_reuse(self, context) -> None:
-        """Close this context at the end of the test instead of lending it again."""
-        self.lent.pop(context, None)
-
     def close_contexts(self) -> None:
         """Close the running test's pages, so that nothing it opened goes on; empty the contexts
         it got from ``context`` for the next tests, close the others."""
@@ -253,7 +249,7 @@ class SharedChromium:
             context.clear_permissions()
             context.set_default_timeout(30000)  # Playwright's default, as a new context has
             return True
-        except Exception:  # a crashed page or a context the test closed: not lent again
+        except Exception:  # a crashed page or browser: closed instead, not lent again
             return False
 
     def leave(self) -> None:
