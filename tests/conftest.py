@@ -25,7 +25,13 @@ from tests import processes
 from tests.hashers import MEMO_PBKDF2, server_password_hashers
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Debian's headless shell (package chromium-headless-shell, built from the same chromium source):
+# the same Blink and V8 without the browser's user interface layer, which is what Playwright runs
+# for headless tests by default. Side by side in one session, the 42 browser tests: busy CPU 112.5
+# s against 183.8 s with the full /usr/bin/chromium, wall 105.7 s against 138.7 s.
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    (path for path in ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium")
+     if os.path.exists(path)), "/usr/bin/chromium")
 # New passwords are hashed with MD5 in-process (fast); PBKDF2 stays so that the demo users the
 # session seeded (seed_demo_agencies, hashed as the server processes check them) still log in.
 # The test process's PBKDF2 computes each hash once (tests/hashers.py): the same hashes.
