@@ -99,8 +99,9 @@ TEMPLATES = [
 ]
 
 # --- Data stores -------------------------------------------------------------------------
+# An empty DATABASE_URL (``DATABASE_URL=`` in a shell or an env file) means none, as ./run reads it.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_fraudgov")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):

@@ -37,6 +37,17 @@ def test_production_without_secret_key_refuses_to_start():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_empty_database_and_redis_urls_mean_the_embedded_default():
+    """``DATABASE_URL=`` set but empty (an env file's blank line) is read as ./run reads it: no
+    server configured. It stopped the start with a KeyError from the settings."""
+    result = _manage("shell", "--no-imports", "-c",
+                     "from django.conf import settings; from django.db import connection;"
+                     " print(connection.vendor, settings.CELERY_TASK_ALWAYS_EAGER)",
+                     env_extra={"DATABASE_URL": "", "REDIS_URL": "", "DJANGO_ENV": "development"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sqlite", "True"]
+
+
 def test_development_settings_idle_out_sessions_and_throttle_logins(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
