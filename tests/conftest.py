@@ -341,23 +341,18 @@ def browser(_shared_chromium):
 def new_context(browser, _shared_chromium):
     """A browser context of this test's own (its own cookies and storage; ``Browser.new_context``'s
     options), lent by the shared chromium (tests/processes.py)."""
-
-    def make(**options):
-        context = _shared_chromium.context(**options)
-        context.set_default_timeout(15000)
-        return context
-
-    return make
+    return _shared_chromium.context
 
 
 @pytest.fixture
 def new_page(new_context):
-    """A page in a browser context of its own (its own cookies), Chinese like the members' browsers."""
+    """A page in a browser context of its own (its own cookies), Chinese like the members' browsers;
+    other ``Browser.new_context`` options (``viewport``) go with it."""
 
-    def make(locale: str = "zh-CN"):
+    def make(locale: str = "zh-CN", **options):
         zh = locale.startswith("zh")
-        return new_context(locale=locale, extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"} if zh else None
-                           ).new_page()
+        return new_context(locale=locale, extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"} if zh else None,
+                           **options).new_page()
 
     return make
 

@@ -218,6 +218,7 @@ class SharedChromium:
         key = json.dumps(options, sort_keys=True)
         idle = self.idle.get(key)
         context = idle.pop() if idle else self.browser.new_context(**options)
+        context.set_default_timeout(15000)  # a step that waits longer has already failed
         self.lent[context] = key
         return context
 
@@ -247,7 +248,6 @@ class SharedChromium:
                 page.close()
             context.clear_cookies()
             context.clear_permissions()
-            context.set_default_timeout(30000)  # Playwright's default, as a new context has
             return True
         except Exception:  # a crashed page or browser: closed instead, not lent again
             return False

@@ -16,22 +16,17 @@ def world(transactional_db, settings):
     return build_world()
 
 
-def _page(new_context, width, height=900):
-    return new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                       extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}).new_page()
-
-
 def _svg_texts(page, chart_id):
     return page.locator("#%s svg text" % chart_id).all_text_contents()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_dashboard_reads_in_wan_yuan_with_every_label_and_no_sideways_scroll(world, asgi_server, new_context, login, width):
+def test_dashboard_reads_in_wan_yuan_with_every_label_and_no_sideways_scroll(world, asgi_server, new_page, login, width):
     import os
 
     from playwright.sync_api import expect
 
-    page = _page(new_context, width)
+    page = new_page(viewport={"width": width, "height": 900})
     login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/?" + MARCH)
     loss = page.get_by_test_id("fig-loss").locator("[data-money] .money")
@@ -65,13 +60,13 @@ def test_dashboard_reads_in_wan_yuan_with_every_label_and_no_sideways_scroll(wor
     assert scroll <= client, "the page scrolls sideways at %d px: %d > %d" % (width, scroll, client)
 
 
-def test_default_period_is_the_last_30_days_with_the_other_presets(world, asgi_server, new_context, login):
+def test_default_period_is_the_last_30_days_with_the_other_presets(world, asgi_server, new_page, login):
     from datetime import timedelta
 
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    page = _page(new_context, 1280)
+    page = new_page(viewport={"width": 1280, "height": 900})
     login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/")
     expect(page.get_by_test_id("preset-30d")).to_have_class("btn btn-sm btn-outline-primary active")
@@ -85,10 +80,10 @@ def test_default_period_is_the_last_30_days_with_the_other_presets(world, asgi_s
     expect(page.locator("#dash-from")).to_have_value(today.replace(month=1, day=1).isoformat())
 
 
-def test_printed_weekly_report_fits_a4_with_figures_league_and_hot_spots(world, asgi_server, new_context, login):
+def test_printed_weekly_report_fits_a4_with_figures_league_and_hot_spots(world, asgi_server, new_page, login):
     import re
 
-    page = _page(new_context, 1280)
+    page = new_page(viewport={"width": 1280, "height": 900})
     login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/report/?" + MARCH)
     page.wait_for_selector("#chart-trend svg")

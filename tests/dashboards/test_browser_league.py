@@ -16,11 +16,10 @@ def world(transactional_db, settings):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_league_with_a_tie_and_an_inactive_bank_drills_into_the_requests(world, asgi_server, new_context, login, width):
+def test_league_with_a_tie_and_an_inactive_bank_drills_into_the_requests(world, asgi_server, new_page, login, width):
     from playwright.sync_api import expect
 
-    page = new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
-                       extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}).new_page()
+    page = new_page(viewport={"width": width, "height": 900})
     login(page, asgi_server, "leader")
     page.goto(asgi_server + "/dashboard/league/?period=2025-03")
 
